@@ -1,0 +1,29 @@
+package io.distlock.autoconfigure;
+
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+
+import org.springframework.core.env.Environment;
+
+/** Logs, once at startup, which backend was chosen and why. */
+final class BackendSelection {
+
+	private static final Log logger = LogFactory.getLog(DistributedLockAutoConfiguration.class);
+
+	private BackendSelection() {
+	}
+
+	/**
+	 * Logs the choice at INFO.
+	 * @param backend the backend chosen
+	 * @param environment to tell whether the choice was explicit
+	 * @param detectedBecause the reason when it was auto-detected
+	 */
+	static void log(LockBackend backend, Environment environment, String detectedBecause) {
+		String configured = environment.getProperty(LockBackend.PROPERTY);
+		String why = (configured != null && !configured.isBlank()) ? LockBackend.PROPERTY + "=" + configured
+				: detectedBecause + " (auto-detected in the order redis, zookeeper, jdbc, in-memory; set "
+						+ LockBackend.PROPERTY + " to choose)";
+		logger.info("Distributed locks use the " + backend.id() + " backend: " + why);
+	}
+}

@@ -1,0 +1,47 @@
+package io.distlock.autoconfigure;
+
+import io.distlock.core.LeaseRenewer;
+import io.distlock.core.LockEventListener;
+import io.distlock.core.LockProvider;
+import io.distlock.core.LockTemplate;
+
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Import;
+
+/**
+ * Auto-configuration of distributed locks: one {@link LockProvider} chosen as
+ * {@code distributed-lock.backend} says (or detected), the shared {@link LeaseRenewer}, the
+ * {@link LockTemplate} and the {@code @DistributedLocked} interceptor.
+ *
+ * <p>Backend configurations are imported in detection order; the first that matches registers the
+ * provider and the others back off. A user's own {@link LockProvider} bean replaces them all.
+ */
+@AutoConfiguration(afterName = { "org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration",
+		"org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration",
+		"org.springframework.boot.jdbc.autoconfigure.DataSourceTransactionManagerAutoConfiguration",
+		"org.springframework.boot.transaction.autoconfigure.TransactionAutoConfiguration" })
+@ConditionalOnBooleanProperty(name = "distributed-lock.enabled", matchIfMissing = true)
+@EnableConfigurationProperties(DistributedLockProperties.class)
+@Import({ RedisLockConfiguration.class, ZookeeperLockConfiguration.class, JdbcLockConfiguration.class,
+		InMemoryLockConfiguration.class, MissingBackendConfiguration.class, LockInterceptorConfiguration.class })
+public class DistributedLockAutoConfiguration {
+
+	@Bean(destroyMethod = "close")
+	@ConditionalOnMissingBean
+	LeaseRenewer distributedLockLeaseRenewer() {
+		return new LeaseRenewer();
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	LockTemplate lockTemplate(LockProvider lockProvider, LeaseRenewer leaseRenewer, DistributedLockProperties properties,
+			ObjectProvider<LockEventListener> listeners) {
+		return new LockTemplate(lockProvider, leaseRenewer, properties.getWaitTime(), properties.getLeaseTime(),
+				properties.getKeyPrefix(), CompositeLockEventListener.of(listeners.orderedStream().toList()));
+	}
+}

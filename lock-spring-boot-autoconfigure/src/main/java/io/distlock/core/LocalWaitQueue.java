@@ -1,0 +1,89 @@
+package io.distlock.core;
+
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Queues the threads of one JVM that want the same lock, so that only one of them at a time talks to
+ * the backend: the others wait here, first come first served, instead of polling or subscribing.
+ *
+ * <p>A permit is not owned by a thread: it is released by whoever ends the invocation that took it,
+ * which may be another thread (an async method's completion). Entries are reference-counted and
+ * removed when no thread holds or waits for them, so a million distinct keys leave nothing behind.
+ */
+final class LocalWaitQueue {
+
+	private final ConcurrentHashMap<String, Entry> entries = new ConcurrentHashMap<>();
+
+	/**
+	 * Takes the permit for {@code lockId}, waiting up to {@code timeoutNanos}.
+	 * @return the permit, or {@code null} on timeout
+	 */
+	Permit acquire(String lockId, long timeoutNanos) throws InterruptedException {
+		Entry entry = this.entries.compute(lockId, (id, existing) -> {
+			Entry e = (existing != null) ? existing : new Entry();
+			e.users++;
+			return e;
+		});
+		boolean acquired = false;
+		try {
+			acquired = (timeoutNanos <= 0) ? entry.semaphore.tryAcquire()
+					: entry.semaphore.tryAcquire(timeoutNanos, TimeUnit.NANOSECONDS);
+		}
+		finally {
+			if (!acquired) {
+				leave(lockId, entry);
+			}
+		}
+		return acquired ? new Permit(this, lockId, entry) : null;
+	}
+
+	/** Returns the number of locks with a holder or waiter in this JVM (for tests and metrics). */
+	int size() {
+		return this.entries.size();
+	}
+
+	private void leave(String lockId, Entry entry) {
+		this.entries.computeIfPresent(lockId, (id, e) -> {
+			if (e != entry) {
+				return e;
+			}
+			e.users--;
+			return (e.users == 0) ? null : e;
+		});
+	}
+
+	private static final class Entry {
+
+		final Semaphore semaphore = new Semaphore(1, true);
+
+		int users; // guarded by the map's compute lock
+
+	}
+
+	/** A taken place at the head of the queue; release it once. */
+	static final class Permit {
+
+		private final LocalWaitQueue queue;
+
+		private final String lockId;
+
+		private final Entry entry;
+
+		private final java.util.concurrent.atomic.AtomicBoolean released = new java.util.concurrent.atomic.AtomicBoolean();
+
+		private Permit(LocalWaitQueue queue, String lockId, Entry entry) {
+			this.queue = queue;
+			this.lockId = lockId;
+			this.entry = entry;
+		}
+
+		void release() {
+			if (this.released.compareAndSet(false, true)) {
+				this.entry.semaphore.release();
+				this.queue.leave(this.lockId, this.entry);
+			}
+		}
+	}
+}

@@ -1,0 +1,15 @@
+package io.distlock.local;
+
+import io.distlock.core.LockProvider;
+import io.distlock.testsupport.AbstractLockProviderContractTest;
+
+/** The contract on the in-memory backend: every "instance" shares one JVM-wide store. */
+class InMemoryLockProviderTest extends AbstractLockProviderContractTest {
+
+	private final InMemoryLockProvider shared = new InMemoryLockProvider();
+
+	@Override
+	protected LockProvider createProvider() {
+		return this.shared;
+	}
+}
