@@ -1,0 +1,116 @@
+package io.distlock.benchmarks;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Lock;
+
+import javax.sql.DataSource;
+
+import net.javacrumbs.shedlock.core.LockConfiguration;
+import net.javacrumbs.shedlock.core.SimpleLock;
+import net.javacrumbs.shedlock.provider.jdbctemplate.JdbcTemplateLockProvider;
+import org.springframework.integration.jdbc.lock.DefaultLockRepository;
+import org.springframework.integration.jdbc.lock.JdbcLockRegistry;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.datasource.DataSourceTransactionManager;
+
+/**
+ * The JDBC contenders on PostgreSQL: Spring Integration's JdbcLockRegistry, ShedLock's
+ * JdbcTemplateLockProvider, and the raw limit ({@code INSERT} to take, {@code DELETE} to free).
+ */
+final class JdbcContenders {
+
+	static final String BACKEND = "jdbc";
+
+	private JdbcContenders() {
+	}
+
+	static List<Contender> all(BenchmarkConfig config) {
+		List<Contender> list = new ArrayList<>(OursContenders.forBackend(BACKEND, config));
+		list.add(Contender.peer(BACKEND, "spring-integration jdbc", JdbcContenders::springIntegration));
+		list.add(Contender.peer(BACKEND, "shedlock jdbc-template", (app) -> shedlock(app, config)));
+		list.add(Contender.raw(BACKEND, "raw INSERT + DELETE", (app) -> raw(app, config)));
+		return list;
+	}
+
+	/** Creates the peers' tables (idempotent, so that an external database can be reused). */
+	static void createTables(DataSource dataSource) {
+		JdbcTemplate jdbc = new JdbcTemplate(dataSource);
+		// Spring Integration's INT_LOCK, as in its schema-postgresql.sql
+		jdbc.execute("CREATE TABLE IF NOT EXISTS INT_LOCK (LOCK_KEY CHAR(36) NOT NULL, REGION VARCHAR(100) NOT NULL, "
+				+ "CLIENT_ID CHAR(36), CREATED_DATE TIMESTAMP NOT NULL, EXPIRED_AFTER TIMESTAMP NOT NULL, "
+				+ "constraint INT_LOCK_PK primary key (LOCK_KEY, REGION))");
+		// ShedLock's documented table
+		jdbc.execute("CREATE TABLE IF NOT EXISTS shedlock (name VARCHAR(64) NOT NULL, lock_until TIMESTAMP NOT NULL, "
+				+ "locked_at TIMESTAMP NOT NULL, locked_by VARCHAR(255) NOT NULL, PRIMARY KEY (name))");
+		jdbc.execute("CREATE TABLE IF NOT EXISTS bench_raw_lock (name VARCHAR(255) PRIMARY KEY, owner VARCHAR(36) NOT NULL)");
+	}
+
+	private static LockClient springIntegration(AppInstance app) throws Exception {
+		DataSource dataSource = app.dataSource();
+		createTables(dataSource);
+		DefaultLockRepository repository = new DefaultLockRepository(dataSource);
+		repository.setTransactionManager(new DataSourceTransactionManager(dataSource));
+		repository.setTimeToLive(30_000);
+		repository.afterPropertiesSet();
+		repository.afterSingletonsInstantiated();
+		repository.start();
+		JdbcLockRegistry registry = new JdbcLockRegistry(repository);
+		return new LockClient() {
+			@Override
+			public Unlock lock(String key, Duration wait) throws Exception {
+				Lock lock = registry.obtain(key);
+				if (!lock.tryLock(wait.toMillis(), TimeUnit.MILLISECONDS)) {
+					throw LockClient.notAcquired(key, wait);
+				}
+				return lock::unlock;
+			}
+
+			@Override
+			public void close() {
+				repository.stop();
+				repository.close();
+			}
+		};
+	}
+
+	/** ShedLock has no wait: like the raw limit, the harness retries after a short pause. */
+	private static LockClient shedlock(AppInstance app, BenchmarkConfig config) throws Exception {
+		DataSource dataSource = app.dataSource();
+		createTables(dataSource);
+		JdbcTemplateLockProvider provider = new JdbcTemplateLockProvider(JdbcTemplateLockProvider.Configuration.builder()
+			.withJdbcTemplate(new JdbcTemplate(dataSource))
+			.usingDbTime()
+			.build());
+		return (key, wait) -> {
+			long deadline = System.nanoTime() + wait.toNanos();
+			while (true) {
+				Optional<SimpleLock> lock = provider.lock(new LockConfiguration(Instant.now(), "bench-" + key, Duration.ofSeconds(30), Duration.ZERO));
+				if (lock.isPresent()) {
+					return lock.get()::unlock;
+				}
+				Spin.backOff(config, key, wait, deadline);
+			}
+		};
+	}
+
+	/** The limit of any table lock: one autocommitted INSERT (no error on conflict) and one owner-checked DELETE. */
+	private static LockClient raw(AppInstance app, BenchmarkConfig config) throws Exception {
+		DataSource dataSource = app.dataSource();
+		createTables(dataSource);
+		JdbcTemplate jdbc = new JdbcTemplate(dataSource);
+		return (key, wait) -> {
+			String owner = UUID.randomUUID().toString();
+			long deadline = System.nanoTime() + wait.toNanos();
+			while (jdbc.update("INSERT INTO bench_raw_lock (name, owner) VALUES (?, ?) ON CONFLICT DO NOTHING", key, owner) != 1) {
+				Spin.backOff(config, key, wait, deadline);
+			}
+			return () -> jdbc.update("DELETE FROM bench_raw_lock WHERE name = ? AND owner = ?", key, owner);
+		};
+	}
+}
