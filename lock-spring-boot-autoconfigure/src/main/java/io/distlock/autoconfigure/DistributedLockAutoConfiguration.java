@@ -41,7 +41,17 @@ public class DistributedLockAutoConfiguration {
 	@ConditionalOnMissingBean
 	LockTemplate lockTemplate(LockProvider lockProvider, LeaseRenewer leaseRenewer, DistributedLockProperties properties,
 			ObjectProvider<LockEventListener> listeners) {
+		requireValid(properties);
 		return new LockTemplate(lockProvider, leaseRenewer, properties.getWaitTime(), properties.getLeaseTime(),
 				properties.getKeyPrefix(), CompositeLockEventListener.of(listeners.orderedStream().toList()));
+	}
+
+	private static void requireValid(DistributedLockProperties properties) {
+		if (properties.getWaitTime() == null || properties.getWaitTime().isNegative()) {
+			throw new IllegalStateException("distributed-lock.wait-time must be zero or positive, was " + properties.getWaitTime());
+		}
+		if (properties.getLeaseTime() == null || properties.getLeaseTime().isNegative() || properties.getLeaseTime().isZero()) {
+			throw new IllegalStateException("distributed-lock.lease-time must be positive, was " + properties.getLeaseTime());
+		}
 	}
 }

@@ -1,0 +1,70 @@
+package io.distlock.interceptor;
+
+import java.lang.reflect.Method;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.springframework.beans.factory.BeanFactory;
+import org.springframework.context.expression.AnnotatedElementKey;
+import org.springframework.context.expression.BeanFactoryResolver;
+import org.springframework.context.expression.CachedExpressionEvaluator;
+import org.springframework.context.expression.MethodBasedEvaluationContext;
+import org.springframework.core.DefaultParameterNameDiscoverer;
+import org.springframework.core.ParameterNameDiscoverer;
+import org.springframework.expression.EvaluationContext;
+import org.springframework.expression.Expression;
+import org.springframework.expression.spel.SpelCompilerMode;
+import org.springframework.expression.spel.SpelParserConfiguration;
+import org.springframework.expression.spel.standard.SpelExpressionParser;
+
+/**
+ * Parses each lock expression once per method and caches it; builds the per-call evaluation context
+ * (arguments by name, {@code #p0}/{@code #a0}, {@code #root.*}, {@code @bean} references).
+ * Expressions are compiled by SpEL's mixed mode once they have run a few times.
+ */
+public class LockExpressionEvaluator extends CachedExpressionEvaluator {
+
+	private static final ParameterNameDiscoverer PARAMETER_NAMES = new DefaultParameterNameDiscoverer();
+
+	private final Map<ExpressionKey, Expression> cache = new ConcurrentHashMap<>(64);
+
+	private final AtomicLong parseCount = new AtomicLong();
+
+	private final BeanFactory beanFactory;
+
+	/** Creates an evaluator that resolves {@code @bean} references in {@code beanFactory} (may be null). */
+	public LockExpressionEvaluator(BeanFactory beanFactory) {
+		super(new SpelExpressionParser(new SpelParserConfiguration(SpelCompilerMode.MIXED, LockExpressionEvaluator.class.getClassLoader())));
+		this.beanFactory = beanFactory;
+	}
+
+	/**
+	 * Returns the parsed expression for {@code expression} on {@code method}, parsing it on first use.
+	 * @throws org.springframework.expression.ParseException if it is malformed
+	 */
+	public Expression expression(Method method, Class<?> targetClass, String expression) {
+		return getExpression(this.cache, new AnnotatedElementKey(method, targetClass), expression);
+	}
+
+	@Override
+	protected Expression parseExpression(String expression) {
+		this.parseCount.incrementAndGet();
+		return super.parseExpression(expression);
+	}
+
+	/** Returns how many times an expression was parsed (each distinct one should be parsed once). */
+	public long parseCount() {
+		return this.parseCount.get();
+	}
+
+	/** Creates the evaluation context of one call. */
+	public EvaluationContext createContext(Method method, Object[] args, Object target, Class<?> targetClass) {
+		LockExpressionRootObject root = new LockExpressionRootObject(method, args, target, targetClass);
+		MethodBasedEvaluationContext context = new MethodBasedEvaluationContext(root, method, args, PARAMETER_NAMES);
+		if (this.beanFactory != null) {
+			context.setBeanResolver(new BeanFactoryResolver(this.beanFactory));
+		}
+		return context;
+	}
+}
