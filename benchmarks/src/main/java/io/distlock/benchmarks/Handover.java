@@ -3,6 +3,7 @@ package io.distlock.benchmarks;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -11,8 +12,8 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Measures hand-over latency between two application instances: A holds a key, B is already waiting
- * for it, A unlocks; the latency is from just before A's unlock to B holding the lock. Roles swap
- * every sample. Each instance locks and unlocks on its own single thread, as thread-bound peers need.
+ * for it, A's locked body returns; the latency is from the end of A's body (just before its unlock)
+ * to the start of B's body. Roles swap every sample.
  */
 final class Handover {
 
@@ -28,37 +29,51 @@ final class Handover {
 
 	/** Returns {@code samples} hand-over latencies in milliseconds. */
 	static List<Double> measure(LockClient a, LockClient b, int samples) throws Exception {
-		ExecutorService threadA = Executors.newSingleThreadExecutor();
-		ExecutorService threadB = Executors.newSingleThreadExecutor();
+		ExecutorService threads = Executors.newFixedThreadPool(2);
 		try {
 			List<Double> latencies = new ArrayList<>();
 			String key = "handover-" + RUN.incrementAndGet();
 			for (int i = 0; i < samples; i++) {
-				boolean swap = (i % 2 == 1);
-				LockClient holder = swap ? b : a;
-				LockClient waiter = swap ? a : b;
-				ExecutorService holderThread = swap ? threadB : threadA;
-				ExecutorService waiterThread = swap ? threadA : threadB;
-				LockClient.Unlock held = holderThread.submit(() -> holder.lock(key, WAIT)).get(60, TimeUnit.SECONDS);
-				Future<Long> acquiredAt = waiterThread.submit(() -> {
-					LockClient.Unlock unlock = waiter.lock(key, WAIT);
-					long at = System.nanoTime();
-					unlock.unlock();
-					return at;
+				LockClient holder = (i % 2 == 0) ? a : b;
+				LockClient waiter = (i % 2 == 0) ? b : a;
+				CountDownLatch held = new CountDownLatch(1);
+				CountDownLatch release = new CountDownLatch(1);
+				long[] releasedAt = new long[1];
+				long[] acquiredAt = new long[1];
+				Future<?> holding = threads.submit(() -> {
+					holder.runLocked(key, WAIT, () -> {
+						held.countDown();
+						await(release);
+						releasedAt[0] = System.nanoTime();
+					});
+					return null;
+				});
+				if (!held.await(60, TimeUnit.SECONDS)) {
+					holding.get(); // surfaces the holder's failure
+				}
+				Future<?> waiting = threads.submit(() -> {
+					waiter.runLocked(key, WAIT, () -> acquiredAt[0] = System.nanoTime());
+					return null;
 				});
 				Thread.sleep(SETTLE_MILLIS);
-				long releasedAt = holderThread.submit(() -> {
-					long at = System.nanoTime();
-					held.unlock();
-					return at;
-				}).get(60, TimeUnit.SECONDS);
-				latencies.add((acquiredAt.get(60, TimeUnit.SECONDS) - releasedAt) / 1e6);
+				release.countDown();
+				holding.get(60, TimeUnit.SECONDS);
+				waiting.get(60, TimeUnit.SECONDS);
+				latencies.add((acquiredAt[0] - releasedAt[0]) / 1e6);
 			}
 			return latencies;
 		}
 		finally {
-			threadA.shutdownNow();
-			threadB.shutdownNow();
+			threads.shutdownNow();
+		}
+	}
+
+	private static void await(CountDownLatch latch) {
+		try {
+			latch.await();
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
 		}
 	}
 }

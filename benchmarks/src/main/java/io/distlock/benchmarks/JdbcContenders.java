@@ -6,8 +6,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.Lock;
 
 import javax.sql.DataSource;
 
@@ -61,22 +59,10 @@ final class JdbcContenders {
 		repository.afterSingletonsInstantiated();
 		repository.start();
 		JdbcLockRegistry registry = new JdbcLockRegistry(repository);
-		return new LockClient() {
-			@Override
-			public Unlock lock(String key, Duration wait) throws Exception {
-				Lock lock = registry.obtain(key);
-				if (!lock.tryLock(wait.toMillis(), TimeUnit.MILLISECONDS)) {
-					throw LockClient.notAcquired(key, wait);
-				}
-				return lock::unlock;
-			}
-
-			@Override
-			public void close() {
-				repository.stop();
-				repository.close();
-			}
-		};
+		return LockClient.of(PeerLocks.of(registry), () -> {
+			repository.stop();
+			repository.close();
+		});
 	}
 
 	/** ShedLock has no wait: like the raw limit, the harness retries after a short pause. */
@@ -87,7 +73,7 @@ final class JdbcContenders {
 			.withJdbcTemplate(new JdbcTemplate(dataSource))
 			.usingDbTime()
 			.build());
-		return (key, wait) -> {
+		return LockClient.of((key, wait) -> {
 			long deadline = System.nanoTime() + wait.toNanos();
 			while (true) {
 				Optional<SimpleLock> lock = provider.lock(new LockConfiguration(Instant.now(), "bench-" + key, Duration.ofSeconds(30), Duration.ZERO));
@@ -96,7 +82,7 @@ final class JdbcContenders {
 				}
 				Spin.backOff(config, key, wait, deadline);
 			}
-		};
+		}, null);
 	}
 
 	/** The limit of any table lock: one autocommitted INSERT (no error on conflict) and one owner-checked DELETE. */
@@ -104,13 +90,13 @@ final class JdbcContenders {
 		DataSource dataSource = app.dataSource();
 		createTables(dataSource);
 		JdbcTemplate jdbc = new JdbcTemplate(dataSource);
-		return (key, wait) -> {
+		return LockClient.of((key, wait) -> {
 			String owner = UUID.randomUUID().toString();
 			long deadline = System.nanoTime() + wait.toNanos();
 			while (jdbc.update("INSERT INTO bench_raw_lock (name, owner) VALUES (?, ?) ON CONFLICT DO NOTHING", key, owner) != 1) {
 				Spin.backOff(config, key, wait, deadline);
 			}
 			return () -> jdbc.update("DELETE FROM bench_raw_lock WHERE name = ? AND owner = ?", key, owner);
-		};
+		}, null);
 	}
 }

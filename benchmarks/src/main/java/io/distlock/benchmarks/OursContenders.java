@@ -2,16 +2,25 @@ package io.distlock.benchmarks;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 
+import io.distlock.annotation.DistributedLocked;
+import io.distlock.autoconfigure.DistributedLockAutoConfiguration;
 import io.distlock.core.LeaseRenewer;
 import io.distlock.core.LockEventListener;
-import io.distlock.core.LockHandle;
 import io.distlock.core.LockProvider;
 import io.distlock.core.LockTemplate;
+import org.springframework.boot.autoconfigure.ImportAutoConfiguration;
+import org.springframework.context.annotation.AnnotationConfigApplicationContext;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.MapPropertySource;
 
 /**
- * Ours, per backend, through {@link LockTemplate}: the same facade the annotation uses, with local
- * queueing, re-entry and background renewal all switched on, as an application gets them.
+ * Ours, per backend, two ways: through {@link LockTemplate} (with local queueing, re-entry and
+ * background renewal, as an application gets them), and through {@code @DistributedLocked} on a
+ * Spring bean of a small application context built by our auto-configuration (adds the interceptor
+ * and SpEL key evaluation). Both use the same provider, built on one application instance.
  */
 final class OursContenders {
 
@@ -21,29 +30,88 @@ final class OursContenders {
 	private OursContenders() {
 	}
 
-	/** Returns ours for {@code backend}, or nothing while that backend has not landed. */
-	static List<Contender> forBackend(String backend, BenchmarkConfig config) {
-		return List.of();
+	/** Builds our provider for one backend on one application instance. */
+	@FunctionalInterface
+	interface ProviderFactory {
+
+		/** Returns the provider; {@code resources} it opened itself are closed with it if it is {@link AutoCloseable}. */
+		LockProvider create(AppInstance app) throws Exception;
 	}
 
-	/** Wraps a provider built on one application instance in a template, as the auto-configuration does. */
-	static LockClient template(LockProvider provider, AutoCloseable resources) {
+	/** Returns ours for {@code backend}, or nothing while that backend has not landed on main. */
+	static List<Contender> forBackend(String backend, BenchmarkConfig config) {
+		ProviderFactory factory = switch (backend) {
+			default -> null;
+		};
+		if (factory == null) {
+			return List.of();
+		}
+		return List.of(Contender.ours(backend, "ours (LockTemplate)", (app) -> template(factory.create(app))),
+				Contender.ours(backend, "ours (@DistributedLocked)", (app) -> annotation(factory.create(app))));
+	}
+
+	static LockClient template(LockProvider provider) {
 		LeaseRenewer renewer = new LeaseRenewer();
 		LockTemplate template = new LockTemplate(provider, renewer, LEASE, LEASE, "bench:", LockEventListener.NONE);
 		return new LockClient() {
 			@Override
-			public Unlock lock(String key, Duration wait) {
-				LockHandle handle = template.tryAcquire("bench", key, wait).orElseThrow(() -> LockClient.notAcquired(key, wait));
-				return handle::close;
+			public void runLocked(String key, Duration wait, Runnable body) {
+				template.run("bench", key, wait, body);
 			}
 
 			@Override
 			public void close() throws Exception {
 				template.close();
-				if (resources != null) {
-					resources.close();
-				}
+				closeIfCloseable(provider);
 			}
 		};
+	}
+
+	static LockClient annotation(LockProvider provider) {
+		AnnotationConfigApplicationContext context = new AnnotationConfigApplicationContext();
+		context.getEnvironment().getPropertySources().addFirst(new MapPropertySource("benchmark",
+				Map.of("distributed-lock.key-prefix", "bench-annotated:", "distributed-lock.lease-time", LEASE.toString())));
+		context.registerBean(LockProvider.class, () -> provider);
+		context.register(AnnotatedApplication.class);
+		context.refresh();
+		LockedService service = context.getBean(LockedService.class);
+		return new LockClient() {
+			@Override
+			public void runLocked(String key, Duration wait, Runnable body) {
+				service.run(key, wait, body);
+			}
+
+			@Override
+			public void close() throws Exception {
+				context.close();
+				closeIfCloseable(provider);
+			}
+		};
+	}
+
+	private static void closeIfCloseable(Object provider) throws Exception {
+		if (provider instanceof AutoCloseable closeable) {
+			closeable.close();
+		}
+	}
+
+	/** The application: our auto-configuration and one annotated bean; the provider is registered directly. */
+	@Configuration(proxyBeanMethods = false)
+	@ImportAutoConfiguration(DistributedLockAutoConfiguration.class)
+	static class AnnotatedApplication {
+
+		@Bean
+		LockedService lockedService() {
+			return new LockedService();
+		}
+	}
+
+	/** What a user writes: the key from an argument, the wait from an argument too. */
+	public static class LockedService {
+
+		@DistributedLocked(name = "bench", key = "#key", waitTime = "#wait")
+		public void run(String key, Duration wait, Runnable body) {
+			body.run();
+		}
 	}
 }

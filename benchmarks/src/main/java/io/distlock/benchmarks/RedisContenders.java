@@ -5,7 +5,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.Lock;
 
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.SetArgs;
@@ -41,41 +40,19 @@ final class RedisContenders {
 		Config config = new Config();
 		config.useSingleServer().setAddress("redis://" + app.redisAddress());
 		RedissonClient client = Redisson.create(config);
-		return new LockClient() {
-			@Override
-			public Unlock lock(String key, Duration wait) throws Exception {
-				RLock lock = client.getLock("redisson:" + key);
-				if (!lock.tryLock(wait.toMillis(), TimeUnit.MILLISECONDS)) {
-					throw LockClient.notAcquired(key, wait);
-				}
-				return lock::unlock;
+		return LockClient.of((key, wait) -> {
+			RLock lock = client.getLock("redisson:" + key);
+			if (!lock.tryLock(wait.toMillis(), TimeUnit.MILLISECONDS)) {
+				throw LockClient.notAcquired(key, wait);
 			}
-
-			@Override
-			public void close() {
-				client.shutdown();
-			}
-		};
+			return lock::unlock;
+		}, client::shutdown);
 	}
 
 	private static LockClient springIntegration(AppInstance app, RedisLockType type) throws Exception {
 		RedisLockRegistry registry = new RedisLockRegistry(app.lettuceConnectionFactory(), "si-" + type, Duration.ofSeconds(30));
 		registry.setRedisLockType(type);
-		return new LockClient() {
-			@Override
-			public Unlock lock(String key, Duration wait) throws Exception {
-				Lock lock = registry.obtain(key);
-				if (!lock.tryLock(wait.toMillis(), TimeUnit.MILLISECONDS)) {
-					throw LockClient.notAcquired(key, wait);
-				}
-				return lock::unlock;
-			}
-
-			@Override
-			public void close() {
-				registry.destroy();
-			}
-		};
+		return LockClient.of(PeerLocks.of(registry), registry::destroy);
 	}
 
 	/**
@@ -84,7 +61,7 @@ final class RedisContenders {
 	 */
 	private static LockClient raw(AppInstance app, BenchmarkConfig config) throws Exception {
 		RedisCommands<String, String> redis = app.redisConnection().sync();
-		return (key, wait) -> {
+		return LockClient.of((key, wait) -> {
 			String redisKey = "raw:" + key;
 			String owner = UUID.randomUUID().toString();
 			long deadline = System.nanoTime() + wait.toNanos();
@@ -92,6 +69,6 @@ final class RedisContenders {
 				Spin.backOff(config, key, wait, deadline);
 			}
 			return () -> redis.eval(COMPARE_AND_DELETE, ScriptOutputType.INTEGER, new String[] { redisKey }, owner);
-		};
+		}, null);
 	}
 }

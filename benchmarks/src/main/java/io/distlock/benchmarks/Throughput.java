@@ -50,14 +50,14 @@ final class Throughput {
 				long done = 0;
 				while (System.nanoTime() - window[1] < 0) {
 					try {
-						LockClient.Unlock unlock = client.lock(key, WAIT);
-						if (scenario.contended() && inside.incrementAndGet() != 1) {
-							violations.incrementAndGet();
-						}
-						if (scenario.contended()) {
-							inside.decrementAndGet();
-						}
-						unlock.unlock();
+						client.runLocked(key, WAIT, () -> {
+							if (scenario.contended() && inside.getAndIncrement() != 0) {
+								violations.incrementAndGet();
+							}
+							if (scenario.contended()) {
+								inside.decrementAndGet();
+							}
+						});
 						done++;
 					}
 					catch (Exception ex) {

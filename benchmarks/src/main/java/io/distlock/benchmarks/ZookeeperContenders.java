@@ -1,12 +1,10 @@
 package io.distlock.benchmarks;
 
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.Lock;
 
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.recipes.locks.InterProcessMutex;
@@ -35,31 +33,17 @@ final class ZookeeperContenders {
 		CuratorFramework client = app.curator();
 		// one mutex per key and instance, shared by the instance's threads (it tracks holders per thread)
 		Map<String, InterProcessMutex> mutexes = new ConcurrentHashMap<>();
-		return (key, wait) -> {
+		return LockClient.of((key, wait) -> {
 			InterProcessMutex mutex = mutexes.computeIfAbsent(key, (k) -> new InterProcessMutex(client, "/bench-curator/" + k));
 			if (!mutex.acquire(wait.toMillis(), TimeUnit.MILLISECONDS)) {
 				throw LockClient.notAcquired(key, wait);
 			}
 			return mutex::release;
-		};
+		}, null);
 	}
 
 	private static LockClient springIntegration(AppInstance app) throws Exception {
 		ZookeeperLockRegistry registry = new ZookeeperLockRegistry(app.curator(), "/bench-si");
-		return new LockClient() {
-			@Override
-			public Unlock lock(String key, Duration wait) throws Exception {
-				Lock lock = registry.obtain(key);
-				if (!lock.tryLock(wait.toMillis(), TimeUnit.MILLISECONDS)) {
-					throw LockClient.notAcquired(key, wait);
-				}
-				return lock::unlock;
-			}
-
-			@Override
-			public void close() {
-				registry.destroy();
-			}
-		};
+		return LockClient.of(PeerLocks.of(registry), registry::destroy);
 	}
 }
