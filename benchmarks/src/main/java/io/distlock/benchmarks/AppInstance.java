@@ -1,7 +1,5 @@
 package io.distlock.benchmarks;
 
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import javax.sql.DataSource;
@@ -28,7 +26,7 @@ final class AppInstance implements AutoCloseable {
 
 	private final int poolSize;
 
-	private final List<AutoCloseable> opened = new ArrayList<>();
+	private final Closer opened = new Closer();
 
 	private LettuceConnectionFactory lettuce;
 
@@ -105,14 +103,6 @@ final class AppInstance implements AutoCloseable {
 
 	@Override
 	public void close() {
-		for (int i = this.opened.size() - 1; i >= 0; i--) {
-			try {
-				this.opened.get(i).close();
-			}
-			catch (Exception ex) {
-				System.err.println("could not close a connection: " + ex);
-			}
-		}
-		this.opened.clear();
+		this.opened.close();
 	}
 }

@@ -63,13 +63,15 @@ public final class BenchmarkMain {
 
 	private static void runBackend(String backend, List<Contender> contenders, List<Scenario> scenarios, BenchmarkConfig config,
 			Servers servers, Results results) throws Exception {
-		AppInstance[] apps = { new AppInstance(servers, config.maxThreads() + 2), new AppInstance(servers, config.maxThreads() + 2) };
 		Map<Contender, LockClient[]> clients = new LinkedHashMap<>();
-		try {
+		try (Closer closer = new Closer()) {
+			AppInstance[] apps = { closer.add(new AppInstance(servers, config.maxThreads() + 2)),
+					closer.add(new AppInstance(servers, config.maxThreads() + 2)) };
 			for (Contender contender : contenders) {
 				progress(backend + ": opening " + contender.name());
 				results.row(contender); // rows in the contenders' order, whatever the order measured
-				clients.put(contender, new LockClient[] { contender.factory().open(apps[0]), contender.factory().open(apps[1]) });
+				clients.put(contender, new LockClient[] { closer.add(contender.factory().open(apps[0])),
+						closer.add(contender.factory().open(apps[1])) });
 			}
 			for (Contender contender : contenders) {
 				progress(backend + ": warming up " + contender.name());
@@ -93,21 +95,6 @@ public final class BenchmarkMain {
 					LockClient[] pair = clients.get(contender);
 					results.row(contender).handoverMillis.addAll(Handover.measure(pair[0], pair[1], config.handoverSamples()));
 				}
-			}
-		}
-		finally {
-			for (LockClient[] pair : clients.values()) {
-				for (LockClient client : pair) {
-					try {
-						client.close();
-					}
-					catch (Exception ex) {
-						progress("could not close a client: " + ex);
-					}
-				}
-			}
-			for (AppInstance app : apps) {
-				app.close();
 			}
 		}
 	}

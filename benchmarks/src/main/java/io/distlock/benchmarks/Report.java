@@ -14,16 +14,7 @@ final class Report {
 		out.println("## Lock+unlock throughput (ops/s, median of " + config.rounds() + " rounds of " + seconds(config)
 				+ ") and hand-over latency (ms, median of " + config.rounds() * config.handoverSamples() + " samples)");
 		out.println();
-		StringBuilder header = new StringBuilder("| backend | contender |");
-		StringBuilder rule = new StringBuilder("|---|---|");
-		for (Scenario scenario : scenarios) {
-			header.append(' ').append(scenario.label()).append(" |");
-			rule.append("---:|");
-		}
-		header.append(" hand-over ms |");
-		rule.append("---:|");
-		out.println(header);
-		out.println(rule);
+		printHeader(out, List.of("backend", "contender"), scenarios, "hand-over ms");
 		for (Results.Row row : results.rows()) {
 			StringBuilder line = new StringBuilder("| " + row.contender.backend() + " | " + row.contender.name() + " |");
 			for (Scenario scenario : scenarios) {
@@ -40,16 +31,7 @@ final class Report {
 	private static void printRatios(PrintStream out, Results results, List<Scenario> scenarios) {
 		out.println("## Ratios ours / peer (throughput: ours ops/s ÷ peer ops/s; hand-over: peer ms ÷ ours ms; > 1 = ours better)");
 		out.println();
-		StringBuilder header = new StringBuilder("| backend | ours | vs |");
-		StringBuilder rule = new StringBuilder("|---|---|---|");
-		for (Scenario scenario : scenarios) {
-			header.append(' ').append(scenario.label()).append(" |");
-			rule.append("---:|");
-		}
-		header.append(" hand-over |");
-		rule.append("---:|");
-		out.println(header);
-		out.println(rule);
+		printHeader(out, List.of("backend", "ours", "vs"), scenarios, "hand-over");
 		List<String> backends = results.rows().stream().map((r) -> r.contender.backend()).distinct().toList();
 		for (String backend : backends) {
 			List<Results.Row> rows = results.rows().stream().filter((r) -> r.contender.backend().equals(backend)).toList();
@@ -73,6 +55,24 @@ final class Report {
 			}
 		}
 		out.println();
+	}
+
+	/** Prints a header row: text columns, one right-aligned column per scenario, and a last one. */
+	private static void printHeader(PrintStream out, List<String> textColumns, List<Scenario> scenarios, String last) {
+		StringBuilder header = new StringBuilder("|");
+		StringBuilder rule = new StringBuilder("|");
+		for (String column : textColumns) {
+			header.append(' ').append(column).append(" |");
+			rule.append("---|");
+		}
+		for (Scenario scenario : scenarios) {
+			header.append(' ').append(scenario.label()).append(" |");
+			rule.append("---:|");
+		}
+		header.append(' ').append(last).append(" |");
+		rule.append("---:|");
+		out.println(header);
+		out.println(rule);
 	}
 
 	private static void printProblems(PrintStream out, Results results) {

@@ -5,7 +5,6 @@ import java.io.IOException;
 import java.net.ServerSocket;
 import java.sql.Connection;
 import java.sql.DriverManager;
-import java.util.ArrayList;
 import java.util.List;
 
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
@@ -24,7 +23,7 @@ final class Servers implements AutoCloseable {
 
 	private final boolean external;
 
-	private final List<AutoCloseable> started = new ArrayList<>();
+	private final Closer started = new Closer();
 
 	private String redisUri;
 
@@ -121,13 +120,6 @@ final class Servers implements AutoCloseable {
 
 	@Override
 	public void close() {
-		for (int i = this.started.size() - 1; i >= 0; i--) {
-			try {
-				this.started.get(i).close();
-			}
-			catch (Exception ex) {
-				System.err.println("could not stop a server: " + ex);
-			}
-		}
+		this.started.close();
 	}
 }
