@@ -10,6 +10,7 @@ import java.util.Optional;
 import java.util.OptionalLong;
 
 import io.distlock.core.LeaseRenewer;
+import io.distlock.core.LockAcquisitionException;
 import io.distlock.core.LockEventListener;
 import io.distlock.core.LockHandle;
 import io.distlock.core.LockProvider;
@@ -110,8 +111,22 @@ public final class HolderProcess {
 	 */
 	private static void fencedFuzz(LockTemplate template, String name, String key, int iterations, FencedStore store, String holder)
 			throws Exception {
-		for (int i = 0; i < iterations; i++) {
-			try (LockHandle handle = template.tryAcquire(name, key, Duration.ofSeconds(60)).orElseThrow()) {
+		int failures = 0;
+		for (int i = 0; i < iterations;) {
+			Optional<LockHandle> acquired;
+			try {
+				acquired = template.tryAcquire(name, key, Duration.ofSeconds(60));
+			}
+			catch (LockAcquisitionException ex) {
+				// e.g. a ZooKeeper session lost during a pause: an application retries, and so does this
+				System.out.println("ACQUIRE-FAILED " + ex.getMessage());
+				if (++failures > 20) {
+					throw ex;
+				}
+				Thread.sleep(100);
+				continue;
+			}
+			try (LockHandle handle = acquired.orElseThrow()) {
 				long acquiredAt = System.nanoTime();
 				System.out.println("LOCKED " + handle.fencingToken());
 				System.out.flush();
@@ -123,6 +138,7 @@ public final class HolderProcess {
 				System.out.println("WRITE " + handle.fencingToken() + " " + accepted);
 				System.out.flush();
 			}
+			i++;
 		}
 	}
 
