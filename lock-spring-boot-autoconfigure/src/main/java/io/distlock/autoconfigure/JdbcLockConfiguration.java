@@ -60,7 +60,8 @@ class JdbcLockConfiguration {
 			return JdbcLockSchema.validateTableName(configured);
 		}
 		catch (IllegalArgumentException ex) {
-			throw new IllegalStateException("Invalid " + TABLE_NAME_PROPERTY + ": " + ex.getMessage(), ex);
+			// not chained: this message says all, and is what a startup failure report shows first
+			throw new IllegalStateException("Invalid " + TABLE_NAME_PROPERTY + ": " + ex.getMessage());
 		}
 	}
 
