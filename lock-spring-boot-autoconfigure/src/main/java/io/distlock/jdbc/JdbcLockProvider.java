@@ -54,6 +54,8 @@ public class JdbcLockProvider implements LockProvider {
 
 	private static final HexFormat HEX = HexFormat.of();
 
+	private static final long MAX_LEASE_MILLIS = Duration.ofDays(3650).toMillis();
+
 	private final DataSource dataSource;
 
 	private final String tableName;
@@ -101,7 +103,7 @@ public class JdbcLockProvider implements LockProvider {
 	@Override
 	public Optional<LockLease> acquire(LockRequest request) throws InterruptedException {
 		String id = rowId(request.storageName(), request.key());
-		long leaseMillis = Math.max(1, request.leaseTime().toMillis());
+		long leaseMillis = leaseMillis(request.leaseTime());
 		long deadline = Durations.deadlineAfter(request.waitTime());
 		Backoff backoff = new Backoff();
 		while (true) {
@@ -234,6 +236,11 @@ public class JdbcLockProvider implements LockProvider {
 		return (translated != null) ? translated : new UncategorizedSQLException("JDBC lock backend: " + task, sql, ex);
 	}
 
+	/** Returns the lease in milliseconds, at least 1 and at most ten years (SQL date ranges end; nobody waits that long). */
+	static long leaseMillis(Duration leaseTime) {
+		return Math.max(1, Math.min(MAX_LEASE_MILLIS, Durations.saturatedNanos(leaseTime) / 1_000_000));
+	}
+
 	/** Returns the primary key of a lock: SHA-256 (hex) of the stored name, a NUL and the key. */
 	static String rowId(String storageName, String key) {
 		try {
@@ -283,7 +290,7 @@ public class JdbcLockProvider implements LockProvider {
 			if (this.released) {
 				return false;
 			}
-			return update(JdbcLockProvider.this.renewSql, Math.max(1, leaseTime.toMillis()), this.id, this.owner) == 1;
+			return update(JdbcLockProvider.this.renewSql, leaseMillis(leaseTime), this.id, this.owner) == 1;
 		}
 
 		@Override

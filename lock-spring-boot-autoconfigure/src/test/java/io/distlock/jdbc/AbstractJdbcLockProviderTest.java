@@ -2,6 +2,8 @@ package io.distlock.jdbc;
 
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.time.Duration;
@@ -24,6 +26,7 @@ import io.distlock.core.LockHandle;
 import io.distlock.core.LockProvider;
 import io.distlock.testsupport.AbstractLockProviderContractTest;
 import io.distlock.testsupport.ChildJvm;
+import io.distlock.testsupport.HistoryChecker;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -260,6 +263,40 @@ abstract class AbstractJdbcLockProviderTest extends AbstractLockProviderContract
 				assertThat(next.fencingToken()).isGreaterThan(childToken);
 			}
 		}
+	}
+
+	@Test
+	void instancesInSeparateJvmsLoseNoUpdateAndNeverOverlap() throws Exception {
+		JdbcTestDatabases.Server server = server();
+		Path counter = Files.createTempFile(Path.of(System.getProperty("java.io.tmpdir")), "jdbc-counter", ".txt");
+		Files.writeString(counter, "0");
+		int perChild = 25;
+		HistoryChecker history = new HistoryChecker();
+		List<ChildJvm> children = new ArrayList<>();
+		try {
+			for (int i = 0; i < 2; i++) {
+				children.add(ChildJvm.start(JdbcHolderMain.class, server.url(), server.user(), server.password(), "30000"));
+			}
+			for (ChildJvm child : children) {
+				child.await("READY", Duration.ofSeconds(60));
+			}
+			for (int i = 0; i < children.size(); i++) {
+				children.get(i).send("fuzz " + lockName() + " counter " + perChild + " " + counter + " child" + i);
+			}
+			for (ChildJvm child : children) {
+				child.await("FUZZ-DONE", Duration.ofMinutes(2));
+				child.output().stream().filter((line) -> line.startsWith("HOLD ")).map((line) -> line.substring(5))
+					.map(HistoryChecker.Hold::parse).forEach(history::record);
+			}
+		}
+		finally {
+			for (ChildJvm child : children) {
+				child.close();
+			}
+		}
+		assertThat(Long.parseLong(Files.readString(counter).trim())).as("lost updates").isEqualTo(2L * perChild);
+		assertThat(history.size()).isEqualTo(2 * perChild);
+		history.assertValid();
 	}
 
 	static void sleep(long millis) {

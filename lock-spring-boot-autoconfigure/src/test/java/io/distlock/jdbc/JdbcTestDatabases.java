@@ -167,6 +167,10 @@ final class JdbcTestDatabases {
 			DBConfigurationBuilder config = DBConfigurationBuilder.newBuilder();
 			config.setPort(0);
 			config.addArg("--user=root"); // mariadbd refuses to run as root otherwise; harmless for others
+			// a test server: small, and commits need not survive a power cut
+			config.addArg("--innodb-buffer-pool-size=32M");
+			config.addArg("--innodb-flush-log-at-trx-commit=2");
+			config.addArg("--skip-name-resolve");
 			DB db = DB.newEmbeddedDB(config.build());
 			db.start();
 			db.createDB("locks");
