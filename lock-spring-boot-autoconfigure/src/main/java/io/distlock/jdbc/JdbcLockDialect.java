@@ -128,13 +128,12 @@ enum JdbcLockDialect {
 
 		@Override
 		String releaseSql(String table) {
-			return "UPDATE " + table + " SET owner = NULL, expires_at = TIMESTAMP WITH TIME ZONE '1970-01-01 00:00:00+00' "
-					+ "WHERE id = ? AND owner = ?";
+			return POSTGRESQL.releaseSql(table);
 		}
 
 		@Override
 		long acquire(Connection connection, String sql, LockRow row) throws SQLException {
-			return POSTGRESQL.acquire(connection, sql, row);
+			return POSTGRESQL.acquire(connection, sql, row); // same parameters, token in a result set
 		}
 	};
 

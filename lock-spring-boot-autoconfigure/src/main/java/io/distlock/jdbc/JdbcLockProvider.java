@@ -161,19 +161,8 @@ public class JdbcLockProvider implements LockProvider {
 	 * under this attempt's owner, best effort, so that no lock is left behind; it would expire anyway.
 	 */
 	private long tryAcquire(JdbcLockDialect.LockRow row) {
-		try (Connection connection = this.dataSource.getConnection()) {
-			boolean autoCommit = connection.getAutoCommit();
-			try {
-				long token = this.dialect.acquire(connection, this.acquireSql, row);
-				if (!autoCommit) {
-					connection.commit();
-				}
-				return token;
-			}
-			catch (SQLException ex) {
-				rollback(connection, autoCommit);
-				throw ex;
-			}
+		try {
+			return inOwnTransaction((connection) -> this.dialect.acquire(connection, this.acquireSql, row));
 		}
 		catch (SQLException ex) {
 			if (isLostRace(ex)) {
@@ -191,26 +180,47 @@ public class JdbcLockProvider implements LockProvider {
 
 	/** Runs one owner-checked update in its own transaction and returns the row count. */
 	private int update(String sql, Object... args) {
-		try (Connection connection = this.dataSource.getConnection()) {
-			boolean autoCommit = connection.getAutoCommit();
-			try (PreparedStatement statement = connection.prepareStatement(sql)) {
-				for (int i = 0; i < args.length; i++) {
-					statement.setObject(i + 1, args[i]);
+		try {
+			return inOwnTransaction((connection) -> {
+				try (PreparedStatement statement = connection.prepareStatement(sql)) {
+					for (int i = 0; i < args.length; i++) {
+						statement.setObject(i + 1, args[i]);
+					}
+					return statement.executeUpdate();
 				}
-				int count = statement.executeUpdate();
-				if (!autoCommit) {
-					connection.commit();
-				}
-				return count;
-			}
-			catch (SQLException ex) {
-				rollback(connection, autoCommit);
-				throw ex;
-			}
+			});
 		}
 		catch (SQLException ex) {
 			throw translate("update lock", sql, ex);
 		}
+	}
+
+	/**
+	 * Runs {@code work} on a connection of its own, committed at once: with the pool's usual auto-commit
+	 * the statement is its own transaction, otherwise it is committed (or rolled back) here.
+	 */
+	private <T> T inOwnTransaction(SqlWork<T> work) throws SQLException {
+		try (Connection connection = this.dataSource.getConnection()) {
+			boolean autoCommit = connection.getAutoCommit();
+			try {
+				T result = work.run(connection);
+				if (!autoCommit) {
+					connection.commit();
+				}
+				return result;
+			}
+			catch (SQLException | RuntimeException ex) {
+				rollback(connection, autoCommit);
+				throw ex;
+			}
+		}
+	}
+
+	@FunctionalInterface
+	private interface SqlWork<T> {
+
+		T run(Connection connection) throws SQLException;
+
 	}
 
 	private static void rollback(Connection connection, boolean autoCommit) {
