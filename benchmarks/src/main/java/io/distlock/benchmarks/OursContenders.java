@@ -10,6 +10,8 @@ import io.distlock.core.LeaseRenewer;
 import io.distlock.core.LockEventListener;
 import io.distlock.core.LockProvider;
 import io.distlock.core.LockTemplate;
+import io.distlock.jdbc.JdbcLockProvider;
+import io.distlock.jdbc.JdbcLockSchema;
 import org.springframework.boot.autoconfigure.ImportAutoConfiguration;
 import org.springframework.context.annotation.AnnotationConfigApplicationContext;
 import org.springframework.context.annotation.Bean;
@@ -41,6 +43,10 @@ final class OursContenders {
 	/** Returns ours for {@code backend}, or nothing while that backend has not landed on main. */
 	static List<Contender> forBackend(String backend, BenchmarkConfig config) {
 		ProviderFactory factory = switch (backend) {
+			case JdbcContenders.BACKEND -> (app) -> {
+				JdbcLockSchema.create(app.dataSource(), JdbcLockSchema.DEFAULT_TABLE_NAME);
+				return new JdbcLockProvider(app.dataSource());
+			};
 			default -> null;
 		};
 		if (factory == null) {
