@@ -17,6 +17,7 @@ import org.springframework.expression.Expression;
 import org.springframework.expression.spel.SpelCompilerMode;
 import org.springframework.expression.spel.SpelParserConfiguration;
 import org.springframework.expression.spel.standard.SpelExpressionParser;
+import org.springframework.expression.spel.support.StandardEvaluationContext;
 
 /**
  * Parses each lock expression once per method and caches it; builds the per-call evaluation context
@@ -31,12 +32,18 @@ public class LockExpressionEvaluator extends CachedExpressionEvaluator {
 
 	private final AtomicLong parseCount = new AtomicLong();
 
-	private final BeanFactory beanFactory;
+	/**
+	 * Holds the accessors and resolvers every call shares: a fresh context per call would otherwise
+	 * create fresh reflective accessors and look every property up again.
+	 */
+	private final StandardEvaluationContext shared = new StandardEvaluationContext();
 
 	/** Creates an evaluator that resolves {@code @bean} references in {@code beanFactory} (may be null). */
 	public LockExpressionEvaluator(BeanFactory beanFactory) {
 		super(new SpelExpressionParser(new SpelParserConfiguration(SpelCompilerMode.MIXED, LockExpressionEvaluator.class.getClassLoader())));
-		this.beanFactory = beanFactory;
+		if (beanFactory != null) {
+			this.shared.setBeanResolver(new BeanFactoryResolver(beanFactory));
+		}
 	}
 
 	/**
@@ -62,9 +69,7 @@ public class LockExpressionEvaluator extends CachedExpressionEvaluator {
 	public EvaluationContext createContext(Method method, Object[] args, Object target, Class<?> targetClass) {
 		LockExpressionRootObject root = new LockExpressionRootObject(method, args, target, targetClass);
 		MethodBasedEvaluationContext context = new MethodBasedEvaluationContext(root, method, args, PARAMETER_NAMES);
-		if (this.beanFactory != null) {
-			context.setBeanResolver(new BeanFactoryResolver(this.beanFactory));
-		}
+		this.shared.applyDelegatesTo(context);
 		return context;
 	}
 }

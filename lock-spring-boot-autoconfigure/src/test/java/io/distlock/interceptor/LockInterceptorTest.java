@@ -30,6 +30,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 /** The annotation through a real Spring context on the in-memory backend. */
 class LockInterceptorTest {
 
+	/** Other callers run here, never in the common pool, which has one worker on a 2-core machine. */
+	private static final java.util.concurrent.ExecutorService OTHER = java.util.concurrent.Executors.newCachedThreadPool((r) -> {
+		Thread t = new Thread(r, "other-caller");
+		t.setDaemon(true);
+		return t;
+	});
+
 	private final ApplicationContextRunner runner = new ApplicationContextRunner()
 		.withConfiguration(AutoConfigurations.of(DistributedLockAutoConfiguration.class))
 		.withPropertyValues("distributed-lock.wait-time=1s")
@@ -45,7 +52,7 @@ class LockInterceptorTest {
 
 	/** Holds the lock from another thread (another caller) while {@code action} runs. */
 	private static void whileHeldElsewhere(LockTemplate template, String name, String key, Runnable action) throws Exception {
-		LockHandle handle = CompletableFuture.supplyAsync(() -> template.tryAcquire(name, key, Duration.ZERO).orElseThrow())
+		LockHandle handle = CompletableFuture.supplyAsync(() -> template.tryAcquire(name, key, Duration.ZERO).orElseThrow(), OTHER)
 			.get(10, TimeUnit.SECONDS);
 		try {
 			action.run();
@@ -60,7 +67,7 @@ class LockInterceptorTest {
 			var handle = template.tryAcquire(name, key, Duration.ZERO);
 			handle.ifPresent(LockHandle::close);
 			return handle.isEmpty();
-		}).join();
+		}, OTHER).join();
 	}
 
 	@Test
@@ -212,7 +219,7 @@ class LockInterceptorTest {
 							throw new AssertionError("a waiter timed out: possible deadlock", ex);
 						}
 					}
-				}));
+				}, OTHER));
 			}
 			CompletableFuture.allOf(calls.toArray(new CompletableFuture[0])).get(60, TimeUnit.SECONDS);
 		});
@@ -230,6 +237,21 @@ class LockInterceptorTest {
 			long token = result.get(10, TimeUnit.SECONDS);
 			assertThat(token).isPositive();
 			assertThat(heldElsewhere(template, "async", "a1")).isFalse();
+		});
+	}
+
+	@Test
+	void monoResultHoldsTheLockUntilItTerminates() {
+		run((context) -> {
+			Shop shop = context.getBean(Shop.class);
+			LockTemplate template = context.getBean(LockTemplate.class);
+			reactor.core.publisher.Sinks.One<Long> done = reactor.core.publisher.Sinks.one();
+			reactor.core.publisher.Mono<Long> result = shop.mono("m1", done);
+			CompletableFuture<Long> subscribed = result.toFuture();
+			assertThat(heldElsewhere(template, "reactive", "m1")).isTrue();
+			done.tryEmitValue(1L);
+			assertThat(subscribed.get(10, TimeUnit.SECONDS)).isPositive();
+			assertThat(heldElsewhere(template, "reactive", "m1")).isFalse();
 		});
 	}
 

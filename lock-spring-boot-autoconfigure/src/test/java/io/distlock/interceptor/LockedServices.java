@@ -142,11 +142,17 @@ final class LockedServices {
 					Thread.currentThread().interrupt();
 				}
 				return token;
-			});
+			}, (task) -> new Thread(task, "async-work").start());
 		}
 
 		int bodyRuns() {
 			return this.bodyRuns.get();
+		}
+
+		@DistributedLocked(name = "reactive", key = "#id")
+		reactor.core.publisher.Mono<Long> mono(String id, reactor.core.publisher.Sinks.One<Long> done) {
+			long token = LockContext.current().orElseThrow().fencingToken();
+			return done.asMono().map((ignored) -> token);
 		}
 
 		Seen unlocked() {

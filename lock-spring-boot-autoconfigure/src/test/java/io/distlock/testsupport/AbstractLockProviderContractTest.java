@@ -300,6 +300,45 @@ public abstract class AbstractLockProviderContractTest {
 		assertThat(newInstance().template.tryAcquire(lockName(), "k", Duration.ZERO)).hasValueSatisfying(LockHandle::close);
 	}
 
+	@Test
+	void virtualThreadsShareOneLockWithoutLosingUpdates() throws Exception {
+		// on Java 21+ these are virtual threads (ownership follows the handle, never a thread id);
+		// on Java 17 the same test runs on a thread per task
+		LockTemplate template = newInstance().template;
+		int tasks = 40;
+		HistoryChecker history = new HistoryChecker();
+		long[] counter = { 0 };
+		ExecutorService executor = VirtualThreads.perTaskExecutor();
+		try {
+			List<Future<?>> futures = new ArrayList<>();
+			for (int t = 0; t < tasks; t++) {
+				String holder = "v" + t;
+				futures.add(executor.submit(() -> {
+					for (int i = 0; i < 3; i++) {
+						try (LockHandle handle = template.tryAcquire(lockName(), "v", Duration.ofSeconds(60)).orElseThrow()) {
+							long acquiredAt = System.nanoTime();
+							long value = counter[0];
+							Thread.sleep(0, 100_000);
+							counter[0] = value + 1;
+							history.record(holder, handle.fencingToken(), acquiredAt, System.nanoTime(), !handle.isHeld());
+						}
+					}
+					return null;
+				}));
+			}
+			for (Future<?> f : futures) {
+				f.get(5, TimeUnit.MINUTES);
+			}
+		}
+		finally {
+			executor.shutdownNow();
+		}
+		synchronized (counter) {
+			assertThat(counter[0]).as("lost updates").isEqualTo(tasks * 3L);
+		}
+		history.assertValid();
+	}
+
 	/** How many threads and increments the fuzz test uses; backends that are slow may lower them. */
 	protected int fuzzThreads() {
 		return 8;
