@@ -22,9 +22,13 @@ final class SharedDatabase implements AutoCloseable {
 		return new SharedDatabase(Server.createTcpServer("-tcpPort", "0", "-ifNotExists").start());
 	}
 
-	/** Returns the JDBC URL of the shared database. */
+	/**
+	 * Returns the JDBC URL of the shared database. Its name is this server's own, so that it never meets an
+	 * in-memory database of the same name in this JVM (a test's embedded shop).
+	 */
 	String url() {
-		return "jdbc:h2:tcp://localhost:" + this.server.getPort() + "/mem:flash-sale;DB_CLOSE_DELAY=-1";
+		return "jdbc:h2:tcp://localhost:" + this.server.getPort() + "/mem:flash-sale-demo-" + this.server.getPort()
+				+ ";DB_CLOSE_DELAY=-1";
 	}
 
 	@Override
