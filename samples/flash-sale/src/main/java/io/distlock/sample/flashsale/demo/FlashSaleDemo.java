@@ -76,13 +76,13 @@ public final class FlashSaleDemo {
 		boolean keepLogs = true;
 		List<Instance> instances = new ArrayList<>();
 		try (SharedDatabase database = options.hasOwnDatabase() ? null : SharedDatabase.start()) {
-			out.printf("Flash sale: %d instances of the shop, each in its own JVM, share one database%n", options.instances());
-			out.printf("  (%s) that holds the stock%s.%n", (database != null) ? database.url() : "as the instance arguments say",
-					(database != null) ? " and the lock table" : "");
+			out.printf("Flash sale: %d instance(s) of the shop, each in its own JVM, sell from one shared stock%n",
+					options.instances());
+			out.printf("in %s.%n", (database != null) ? database.url() : "the database that the instance arguments name");
 			out.printf("Each round puts %d items of '%s' on sale, then %d buyers order one each at the same moment,%n",
 					options.stock(), options.sku(), options.buyers());
 			out.printf("spread over the instances.%n%n");
-			out.printf("Starting %d instances... ", options.instances());
+			out.printf("Starting %d instance(s)... ", options.instances());
 			out.flush();
 			long started = System.nanoTime();
 			for (int i = 1; i <= options.instances(); i++) {
@@ -95,7 +95,7 @@ public final class FlashSaleDemo {
 				ports.add(ready.port());
 				backend = ready.lockBackend();
 			}
-			out.printf("ready in %s; lock backend: %s%n", seconds(System.nanoTime() - started), backend);
+			out.printf("ready in %s; lock backend: %s%n%n", seconds(System.nanoTime() - started), backend);
 			ShopClient shop = new ShopClient();
 			Round withLock = round(WITH_LOCK, backend, "/orders", shop, ports, options, out);
 			Round withoutLock = round(WITHOUT_LOCK, "none", UnlockedOrderController.PATH, shop, ports, options, out);
