@@ -160,6 +160,11 @@ public final class FlashSaleDemo {
 		out.printf("With the lock: %d sold of %d, oversold %d. Without it: %d sold of %d, oversold %d.%n",
 				withLock.status().sold(), withLock.status().stock(), withLock.oversold(), withoutLock.status().sold(),
 				withoutLock.status().stock(), withoutLock.oversold());
+		StockStatus unlocked = withoutLock.status();
+		if (unlocked.sold() + unlocked.left() != unlocked.stock()) {
+			out.printf("Without it, the stock count is wrong too: %d left after %d sold of %d (lost updates).%n",
+					unlocked.left(), unlocked.sold(), unlocked.stock());
+		}
 		if (withoutLock.oversold() == 0) {
 			out.println("(No two unlocked purchases overlapped this time; more --buyers make it likelier.)");
 		}
