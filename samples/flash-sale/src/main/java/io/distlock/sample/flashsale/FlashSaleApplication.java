@@ -23,7 +23,7 @@ public class FlashSaleApplication {
 
 	public static void main(String[] args) throws Exception {
 		if (Arrays.asList(args).contains(FlashSaleDemo.FLAG)) {
-			System.exit(FlashSaleDemo.main(args));
+			System.exit(FlashSaleDemo.runFromCommandLine(args));
 		}
 		SpringApplication.run(FlashSaleApplication.class, args);
 	}

@@ -53,8 +53,12 @@ public final class FlashSaleDemo {
 	record Report(Round withLock, Round withoutLock) {
 	}
 
-	/** Runs the demo from the command line; returns the exit code: 0 when the lock prevented every oversell. */
-	public static int main(String[] args) throws Exception {
+	/**
+	 * Runs the demo from the command line.
+	 * @return the exit code: 0 when the lock prevented every oversell, 1 when not or when an instance failed to
+	 * start, 2 for bad arguments
+	 */
+	public static int runFromCommandLine(String... args) throws Exception {
 		DemoOptions options;
 		try {
 			options = DemoOptions.parse(args);
@@ -65,9 +69,15 @@ public final class FlashSaleDemo {
 					+ "e.g. --spring.profiles.active=redis]");
 			return 2;
 		}
-		Report report = run(options, System.out);
-		Round locked = report.withLock();
-		return (locked.oversold() == 0 && locked.outcomes().failed() == 0) ? 0 : 1;
+		try {
+			Round locked = run(options, System.out).withLock();
+			return (locked.oversold() == 0 && locked.outcomes().failed() == 0) ? 0 : 1;
+		}
+		catch (IllegalStateException ex) {
+			System.out.println();
+			System.err.println("The demo failed: " + ex.getMessage());
+			return 1;
+		}
 	}
 
 	/** Runs both rounds, printing progress and the result to {@code out}. */

@@ -29,7 +29,7 @@ import io.distlock.sample.flashsale.FlashSaleApplication;
  */
 final class Instance implements AutoCloseable {
 
-	private static final int TAIL_LINES = 40;
+	private static final int TAIL_LINES = 15;
 
 	private final String name;
 
@@ -115,7 +115,12 @@ final class Instance implements AutoCloseable {
 		this.ready.completeExceptionally(new IllegalStateException(this.name + " closed its output"));
 	}
 
+	/** Keeps the last lines for an error message, without stack frames: the causes are what explain a failure. */
 	private synchronized void remember(String line) {
+		String trimmed = line.trim();
+		if (trimmed.startsWith("at ") || (trimmed.startsWith("... ") && trimmed.endsWith("omitted"))) {
+			return;
+		}
 		if (this.tail.size() == TAIL_LINES) {
 			this.tail.removeFirst();
 		}
