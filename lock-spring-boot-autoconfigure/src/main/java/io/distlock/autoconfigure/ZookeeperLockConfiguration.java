@@ -73,7 +73,7 @@ class ZookeeperLockConfiguration {
 			provider = new ZookeeperLockProvider(client, basePath);
 		}
 		catch (IllegalArgumentException ex) {
-			throw new IllegalStateException("Invalid distributed-lock.zookeeper.base-path='" + basePath + "': " + ex.getMessage(), ex);
+			throw new IllegalStateException("Invalid distributed-lock.zookeeper.base-path='" + basePath + "': " + ex.getMessage());
 		}
 		String reason = (names.length == 1 && names[0].equals(CLIENT_BEAN)) ? CONNECT_STRING + " is set"
 				: "found a CuratorFramework bean ('" + String.join("', '", names) + "')";
