@@ -11,9 +11,6 @@ import io.distlock.core.LockTemplate;
 import io.distlock.testsupport.ChildJvm;
 import io.distlock.testsupport.HistoryChecker;
 import org.apache.curator.framework.CuratorFramework;
-import org.apache.curator.test.TestingServer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -23,20 +20,8 @@ class ZookeeperCrossProcessTest {
 
 	private static final Duration SESSION = ZookeeperTestSupport.SESSION;
 
-	private static TestingServer server;
-
-	@BeforeAll
-	static void startServer() throws Exception {
-		server = ZookeeperTestSupport.startServer(ZookeeperTestSupport.TICK_MS);
-	}
-
-	@AfterAll
-	static void stopServer() throws Exception {
-		server.close();
-	}
-
 	private static ChildJvm startChild() throws Exception {
-		ChildJvm child = ChildJvm.start(ZookeeperHolderMain.class, server.getConnectString(), Long.toString(SESSION.toMillis()));
+		ChildJvm child = ChildJvm.start(ZookeeperHolderMain.class, connectString(), Long.toString(SESSION.toMillis()));
 		child.await("READY", Duration.ofSeconds(60));
 		return child;
 	}
@@ -76,7 +61,7 @@ class ZookeeperCrossProcessTest {
 	@Test
 	void lockOfAKilledJvmIsFreeAfterItsSessionTimeout() throws Exception {
 		try (ChildJvm child = startChild();
-				CuratorFramework client = ZookeeperTestSupport.client(server.getConnectString(), SESSION);
+				CuratorFramework client = ZookeeperTestSupport.client(connectString(), SESSION);
 				ZookeeperLockProvider provider = new ZookeeperLockProvider(client, ZookeeperTestSupport.BASE_PATH);
 				LockTemplate survivor = new LockTemplate(provider, Duration.ZERO, SESSION)) {
 			child.send("hold killed k");
@@ -91,5 +76,9 @@ class ZookeeperCrossProcessTest {
 				assertThat(next.fencingToken()).isGreaterThan(childToken);
 			}
 		}
+	}
+
+	private static String connectString() throws Exception {
+		return ZookeeperTestSupport.sharedServer().getConnectString();
 	}
 }

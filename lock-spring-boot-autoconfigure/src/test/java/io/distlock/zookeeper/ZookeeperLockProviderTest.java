@@ -13,10 +13,7 @@ import io.distlock.core.LockHandle;
 import io.distlock.core.LockProvider;
 import io.distlock.testsupport.AbstractLockProviderContractTest;
 import org.apache.curator.framework.CuratorFramework;
-import org.apache.curator.test.TestingServer;
 import org.apache.curator.test.WatchersDebug;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -29,23 +26,11 @@ import static org.awaitility.Awaitility.await;
  */
 class ZookeeperLockProviderTest extends AbstractLockProviderContractTest {
 
-	private static TestingServer server;
-
 	private final Map<LockProvider, CuratorFramework> clients = new IdentityHashMap<>();
-
-	@BeforeAll
-	static void startServer() throws Exception {
-		server = ZookeeperTestSupport.startServer(ZookeeperTestSupport.TICK_MS);
-	}
-
-	@AfterAll
-	static void stopServer() throws Exception {
-		server.close();
-	}
 
 	@Override
 	protected LockProvider createProvider() throws Exception {
-		CuratorFramework client = ZookeeperTestSupport.client(server.getConnectString(), ZookeeperTestSupport.SESSION);
+		CuratorFramework client = ZookeeperTestSupport.client(connectString(), ZookeeperTestSupport.SESSION);
 		ZookeeperLockProvider provider = new ZookeeperLockProvider(client, ZookeeperTestSupport.BASE_PATH);
 		this.clients.put(provider, client);
 		return provider;
@@ -165,7 +150,7 @@ class ZookeeperLockProviderTest extends AbstractLockProviderContractTest {
 		Thread.sleep(200);
 		assertThat(next).isNotDone();
 
-		ZookeeperTestSupport.expireOnServer(client(holder), server.getConnectString());
+		ZookeeperTestSupport.expireOnServer(client(holder), connectString());
 
 		LockHandle taken = next.get(30, TimeUnit.SECONDS);
 		assertThat(taken.fencingToken()).isGreaterThan(held.fencingToken());
@@ -189,5 +174,9 @@ class ZookeeperLockProviderTest extends AbstractLockProviderContractTest {
 		List<String> nodes = new ArrayList<>(zk.getChildren().forPath(queue));
 		nodes.sort((a, b) -> Long.compare(ZnodeNames.sequence(a), ZnodeNames.sequence(b)));
 		return nodes;
+	}
+
+	private static String connectString() throws Exception {
+		return ZookeeperTestSupport.sharedServer().getConnectString();
 	}
 }

@@ -29,7 +29,26 @@ final class ZookeeperTestSupport {
 		System.setProperty("znode.container.checkIntervalMs", "200");
 	}
 
+	private static TestingServer shared;
+
 	private ZookeeperTestSupport() {
+	}
+
+	/** Returns the server that test classes share (each test uses its own lock names); closed when the JVM exits. */
+	static synchronized TestingServer sharedServer() throws Exception {
+		if (shared == null) {
+			TestingServer server = startServer(TICK_MS);
+			Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+				try {
+					server.close();
+				}
+				catch (Exception ex) {
+					// the JVM is exiting
+				}
+			}));
+			shared = server;
+		}
+		return shared;
 	}
 
 	/** Returns the spec of a server on a free port with a short tick. */
