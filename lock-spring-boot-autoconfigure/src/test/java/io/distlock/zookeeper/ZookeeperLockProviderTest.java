@@ -7,6 +7,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
 import io.distlock.core.LockHandle;
@@ -113,12 +115,14 @@ class ZookeeperLockProviderTest extends AbstractLockProviderContractTest {
 		String queue = ZookeeperTestSupport.BASE_PATH + "/" + ZnodeNames.segment(lockName()) + "/k";
 		LockHandle held = holder.template.tryAcquire(lockName(), "k", Duration.ZERO).orElseThrow();
 		List<CompletableFuture<Long>> acquired = new ArrayList<>();
+		// a thread each: the common pool may have a single thread on a small machine
+		ExecutorService threads = Executors.newFixedThreadPool(waiters.size());
 		for (Instance waiter : waiters) {
 			acquired.add(CompletableFuture.supplyAsync(() -> {
 				try (LockHandle h = waiter.template.tryAcquire(lockName(), "k", Duration.ofSeconds(30)).orElseThrow()) {
 					return h.fencingToken();
 				}
-			}));
+			}, threads));
 			int expected = acquired.size() + 1;
 			await().atMost(Duration.ofSeconds(10)).until(() -> client(holder).getChildren().forPath(queue).size() == expected);
 		}
@@ -138,6 +142,7 @@ class ZookeeperLockProviderTest extends AbstractLockProviderContractTest {
 			assertThat(token).isGreaterThan(previous);
 			previous = token;
 		}
+		threads.shutdown();
 	}
 
 	@Test
