@@ -62,6 +62,9 @@ public class ZookeeperLockProvider implements LockProvider, AutoCloseable {
 
 	private static final byte[] NO_DATA = new byte[0];
 
+	/** Creates tried again when a parent container is reaped under our feet (rare: it must be empty). */
+	private static final int PARENT_RACE_RETRIES = 3;
+
 	private final CuratorFramework client;
 
 	private final String basePath;
@@ -112,6 +115,15 @@ public class ZookeeperLockProvider implements LockProvider, AutoCloseable {
 			// right behind the create, already contains our node: one round trip saved per acquisition
 			List<String> firstLook = listQuietly(queue);
 			CuratorEvent event = awaitCreated(created, queue, request);
+			for (int retry = 0; resultOf(event) == KeeperException.Code.NONODE && retry < PARENT_RACE_RETRIES; retry++) {
+				// the server reaped an empty parent container just as Curator recreated the path: again
+				firstLook = null;
+				created = sendCreate(queue, request);
+				event = awaitCreated(created, queue, request);
+			}
+			if (resultOf(event) != KeeperException.Code.OK) {
+				throw KeeperException.create(resultOf(event), queue);
+			}
 			ourPath = event.getName();
 			acquired = awaitTurn(queue, ZKPaths.getNodeFromPath(ourPath), firstLook, deadline, request);
 			if (!acquired) {
@@ -143,7 +155,7 @@ public class ZookeeperLockProvider implements LockProvider, AutoCloseable {
 				else {
 					// the create may still complete (Curator retries it): delete the node whenever it does
 					created.thenAccept((event) -> {
-						if (event.getResultCode() == KeeperException.Code.OK.intValue()) {
+						if (resultOf(event) == KeeperException.Code.OK) {
 							deleteInBackground(event.getName());
 						}
 					});
@@ -193,10 +205,11 @@ public class ZookeeperLockProvider implements LockProvider, AutoCloseable {
 			throw new IllegalStateException("ZooKeeper did not confirm the lock node for " + request.describe() + " under " + queue
 					+ " in time (connection lost?)");
 		}
-		if (event.getResultCode() != KeeperException.Code.OK.intValue()) {
-			throw KeeperException.create(KeeperException.Code.get(event.getResultCode()), queue);
-		}
 		return event;
+	}
+
+	private static KeeperException.Code resultOf(CuratorEvent event) {
+		return KeeperException.Code.get(event.getResultCode());
 	}
 
 	private long createTimeoutMillis() {

@@ -99,8 +99,10 @@ class ZookeeperLockProviderTest extends AbstractLockProviderContractTest {
 		Instance instance = newInstance();
 		CuratorFramework zk = client(instance);
 		String namePath = ZookeeperTestSupport.BASE_PATH + "/" + ZnodeNames.segment(lockName());
-		for (int i = 0; i < 30; i++) {
+		for (int i = 0; i < 40; i++) {
+			// spread over several reaping passes: acquisitions race with the server deleting empty parents
 			instance.template.tryAcquire(lockName(), "key-" + i, Duration.ZERO).orElseThrow().close();
+			Thread.sleep(i % 3 * 15);
 		}
 		// the server deletes empty containers every znode.container.checkIntervalMs: keys first, then the name
 		await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(zk.checkExists().forPath(namePath)).isNull());
