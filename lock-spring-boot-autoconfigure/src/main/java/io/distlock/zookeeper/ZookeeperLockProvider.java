@@ -2,13 +2,10 @@ package io.distlock.zookeeper;
 
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicLong;
 
 import io.distlock.core.Durations;
 import io.distlock.core.LockLease;
@@ -18,8 +15,6 @@ import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.api.CuratorEvent;
-import org.apache.curator.framework.state.ConnectionState;
-import org.apache.curator.framework.state.ConnectionStateListener;
 import org.apache.curator.utils.PathUtils;
 import org.apache.curator.utils.ZKPaths;
 import org.apache.zookeeper.CreateMode;
@@ -69,12 +64,7 @@ public class ZookeeperLockProvider implements LockProvider, AutoCloseable {
 
 	private final String basePath;
 
-	private final Set<ZookeeperLockLease> held = ConcurrentHashMap.newKeySet();
-
-	/** Incremented on every session loss, before the held locks are told: a racing acquire notices it. */
-	private final AtomicLong sessionLosses = new AtomicLong();
-
-	private final ConnectionStateListener listener = this::stateChanged;
+	private final HeldLeases held = new HeldLeases();
 
 	/**
 	 * Creates a provider on a client that the caller starts and closes.
@@ -85,7 +75,7 @@ public class ZookeeperLockProvider implements LockProvider, AutoCloseable {
 	public ZookeeperLockProvider(CuratorFramework client, String basePath) {
 		this.client = client;
 		this.basePath = validateBasePath(basePath);
-		client.getConnectionStateListenable().addListener(this.listener);
+		client.getConnectionStateListenable().addListener(this.held);
 	}
 
 	/**
@@ -105,7 +95,7 @@ public class ZookeeperLockProvider implements LockProvider, AutoCloseable {
 	public Optional<LockLease> acquire(LockRequest request) throws InterruptedException {
 		String queue = ZnodeNames.queuePath(this.basePath, request.storageName(), request.key());
 		long deadline = Durations.deadlineAfter(request.waitTime());
-		long lossesBefore = this.sessionLosses.get();
+		long stamp = this.held.stamp();
 		long sentAt = System.nanoTime();
 		CompletableFuture<CuratorEvent> created = sendCreate(queue, request);
 		String ourPath = null;
@@ -130,10 +120,8 @@ public class ZookeeperLockProvider implements LockProvider, AutoCloseable {
 				return Optional.empty();
 			}
 			ZookeeperLockLease lease = new ZookeeperLockLease(this, this.client, ourPath, czxid(event, ourPath), sentAt);
-			this.held.add(lease);
-			if (this.sessionLosses.get() != lossesBefore) {
+			if (!this.held.add(lease, stamp)) {
 				// the node may belong to a session that has just ended: do not hand out a doomed lock
-				this.held.remove(lease);
 				acquired = false;
 				throw new IllegalStateException("ZooKeeper session was lost while acquiring lock " + request.describe());
 			}
@@ -289,20 +277,6 @@ public class ZookeeperLockProvider implements LockProvider, AutoCloseable {
 		}
 	}
 
-	private void stateChanged(CuratorFramework source, ConnectionState state) {
-		if (state == ConnectionState.LOST) {
-			this.sessionLosses.incrementAndGet();
-			for (ZookeeperLockLease lease : this.held) {
-				this.held.remove(lease);
-				lease.lost("the ZooKeeper session was lost (expired, or disconnected for longer than the session timeout)");
-			}
-		}
-		else if (state == ConnectionState.SUSPENDED && !this.held.isEmpty()) {
-			logger.info("ZooKeeper connection suspended while holding " + this.held.size()
-					+ " lock(s); they are kept unless the session is lost");
-		}
-	}
-
 	void forget(ZookeeperLockLease lease) {
 		this.held.remove(lease);
 	}
@@ -320,6 +294,6 @@ public class ZookeeperLockProvider implements LockProvider, AutoCloseable {
 	/** Stops listening to the client's connection; the client itself is closed by whoever started it. */
 	@Override
 	public void close() {
-		this.client.getConnectionStateListenable().removeListener(this.listener);
+		this.client.getConnectionStateListenable().removeListener(this.held);
 	}
 }
