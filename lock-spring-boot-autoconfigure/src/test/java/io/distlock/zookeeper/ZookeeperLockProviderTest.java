@@ -13,6 +13,7 @@ import java.util.concurrent.TimeUnit;
 
 import io.distlock.core.LockHandle;
 import io.distlock.core.LockProvider;
+import io.distlock.core.LockRequest;
 import io.distlock.testsupport.AbstractLockProviderContractTest;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.test.WatchersDebug;
@@ -145,6 +146,31 @@ class ZookeeperLockProviderTest extends AbstractLockProviderContractTest {
 			previous = token;
 		}
 		threads.shutdown();
+	}
+
+	@Test
+	void interruptedWaiterLeavesNoNodeBehind() throws Exception {
+		Instance holder = newInstance();
+		LockProvider waiter = newInstance().provider;
+		String queue = ZookeeperTestSupport.BASE_PATH + "/" + ZnodeNames.segment(lockName()) + "/k";
+		LockHandle held = holder.template.tryAcquire(lockName(), "k", Duration.ZERO).orElseThrow();
+		LockRequest request = new LockRequest(lockName(), "k", lockName(), Duration.ofSeconds(30), Duration.ofSeconds(30));
+		CompletableFuture<Throwable> outcome = new CompletableFuture<>();
+		Thread thread = new Thread(() -> {
+			try {
+				outcome.complete(new AssertionError("acquired while held: " + waiter.acquire(request)));
+			}
+			catch (Throwable ex) {
+				outcome.complete(ex);
+			}
+		});
+		thread.start();
+		await().atMost(Duration.ofSeconds(10)).until(() -> client(holder).getChildren().forPath(queue).size() == 2);
+		thread.interrupt();
+		assertThat(outcome.get(10, TimeUnit.SECONDS)).isInstanceOf(InterruptedException.class);
+		await().atMost(Duration.ofSeconds(10)).until(() -> client(holder).getChildren().forPath(queue).size() == 1);
+		held.close();
+		assertThat(newInstance().template.tryAcquire(lockName(), "k", Duration.ZERO)).hasValueSatisfying(LockHandle::close);
 	}
 
 	@Test
