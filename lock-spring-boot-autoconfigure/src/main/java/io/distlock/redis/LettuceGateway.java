@@ -91,31 +91,35 @@ final class LettuceGateway implements RedisGateway {
 		StatefulRedisPubSubConnection<String, String> subscription;
 		synchronized (this.monitor) {
 			checkOpen();
-			if (this.pubSub != null) {
-				return;
+			if (this.pubSub == null) {
+				AbstractRedisClient client = this.factory.getRequiredNativeClient();
+				StatefulRedisPubSubConnection<String, String> c = (client instanceof RedisClusterClient cluster)
+						? cluster.connectPubSub(StringCodec.UTF8) : ((RedisClient) client).connectPubSub(StringCodec.UTF8);
+				c.addListener(new RedisPubSubAdapter<>() {
+
+					@Override
+					public void message(String ch, String lockKey) {
+						listener.released(lockKey);
+					}
+
+					@Override
+					public void subscribed(String ch, long count) {
+						// also after every reconnect: Lettuce re-subscribes by itself
+						listener.subscribed();
+					}
+				});
+				this.pubSub = c;
 			}
-			AbstractRedisClient client = this.factory.getRequiredNativeClient();
-			subscription = (client instanceof RedisClusterClient cluster) ? cluster.connectPubSub(StringCodec.UTF8)
-					: ((RedisClient) client).connectPubSub(StringCodec.UTF8);
-			subscription.addListener(new RedisPubSubAdapter<>() {
-
-				@Override
-				public void message(String ch, String lockKey) {
-					listener.released(lockKey);
-				}
-
-				@Override
-				public void subscribed(String ch, long count) {
-					listener.subscribed();
-				}
-			});
-			this.pubSub = subscription;
+			subscription = this.pubSub;
 		}
 		try {
+			// SUBSCRIBE is idempotent: a retry after a timed-out attempt is harmless
 			subscription.async().subscribe(channel).get(timeout.toNanos(), TimeUnit.NANOSECONDS);
 		}
 		catch (Exception ex) {
-			// the connection stays: Lettuce re-subscribes when it reconnects, and subscribed() tells us
+			if (ex instanceof InterruptedException) {
+				Thread.currentThread().interrupt();
+			}
 			throw new RedisException("could not subscribe to " + channel + " within " + timeout.toMillis() + "ms", ex);
 		}
 	}

@@ -2,6 +2,8 @@ package io.distlock.redis;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 import org.springframework.data.redis.connection.RedisConnection;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
@@ -13,6 +15,10 @@ import org.springframework.data.redis.connection.Subscription;
  * native gateway does not cover): one pooled connection per call, and a daemon thread that keeps one
  * subscription to the release channel alive, re-subscribing after a failure. Command timeouts are the
  * factory's own ({@code spring.data.redis.timeout}).
+ *
+ * <p>Spring's subscription API does not say when a subscription is active (Jedis blocks inside
+ * {@code subscribe}), so the gateway publishes an empty probe message until its own subscriber
+ * receives one; only then are waiters told that releases are delivered. Lock keys are never empty.
  */
 final class SpringDataRedisGateway implements RedisGateway {
 
@@ -27,6 +33,8 @@ final class SpringDataRedisGateway implements RedisGateway {
 	private volatile RedisConnection subscription;
 
 	private volatile boolean closed;
+
+	private volatile CountDownLatch confirmed = new CountDownLatch(1);
 
 	SpringDataRedisGateway(RedisConnectionFactory factory) {
 		this.factory = factory;
@@ -79,18 +87,39 @@ final class SpringDataRedisGateway implements RedisGateway {
 				this.subscriber.start();
 			}
 		}
+		try {
+			if (!this.confirmed.await(timeout.toNanos(), TimeUnit.NANOSECONDS)) {
+				throw new IllegalStateException("no subscription to " + channel + " within " + timeout.toMillis() + "ms");
+			}
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new IllegalStateException("interrupted while subscribing to " + channel, ex);
+		}
 	}
 
 	private void keepSubscribed(byte[] channel, ReleaseListener listener) {
 		while (!this.closed) {
 			try (RedisConnection connection = this.factory.getConnection()) {
 				this.subscription = connection;
+				CountDownLatch probeSeen = new CountDownLatch(1);
+				this.confirmed = (this.confirmed.getCount() == 0) ? new CountDownLatch(1) : this.confirmed;
+				Thread prober = new Thread(() -> probe(channel, probeSeen, listener), "distributed-lock-redis-subscription-probe");
+				prober.setDaemon(true);
+				prober.start();
 				// Jedis blocks in subscribe() until the subscription ends; Lettuce returns at once
-				listener.subscribed();
-				connection.subscribe((message, pattern) -> listener.released(new String(message.getBody(), StandardCharsets.UTF_8)), channel);
+				connection.subscribe((message, pattern) -> {
+					if (message.getBody().length == 0) {
+						probeSeen.countDown();
+					}
+					else {
+						listener.released(new String(message.getBody(), StandardCharsets.UTF_8));
+					}
+				}, channel);
 				while (!this.closed && connection.isSubscribed()) {
 					Thread.sleep(RESUBSCRIBE_DELAY.toMillis());
 				}
+				prober.interrupt();
 			}
 			catch (InterruptedException ex) {
 				return;
@@ -107,6 +136,28 @@ final class SpringDataRedisGateway implements RedisGateway {
 			catch (InterruptedException ex) {
 				return;
 			}
+		}
+	}
+
+	/** Publishes empty probes until the subscriber sees one, then reports the subscription as active. */
+	private void probe(byte[] channel, CountDownLatch probeSeen, ReleaseListener listener) {
+		try {
+			do {
+				try (RedisConnection connection = this.factory.getConnection()) {
+					connection.publish(channel, new byte[0]);
+				}
+				catch (RuntimeException ex) {
+					// not up yet: try again
+				}
+			}
+			while (!this.closed && !probeSeen.await(100, TimeUnit.MILLISECONDS));
+			if (!this.closed) {
+				listener.subscribed();
+				this.confirmed.countDown();
+			}
+		}
+		catch (InterruptedException ex) {
+			// the subscription ended before it was confirmed
 		}
 	}
 
