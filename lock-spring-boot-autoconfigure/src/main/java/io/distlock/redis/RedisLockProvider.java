@@ -92,7 +92,7 @@ public class RedisLockProvider implements LockProvider, AutoCloseable {
 		this.channel = requireText(channel, "channel");
 		this.commandTimeout = requirePositive(commandTimeout, "commandTimeout");
 		this.tokenCounterTtlMillis = requirePositive(tokenCounterTtl, "tokenCounterTtl").toMillis();
-		this.notifications = new ReleaseNotifications(redis, this.channel, this.commandTimeout);
+		this.notifications = new ReleaseNotifications(redis, this.channel);
 		byte[] id = new byte[8];
 		new SecureRandom().nextBytes(id);
 		this.ownerPrefix = HexFormat.of().formatHex(id) + ":";
@@ -125,7 +125,7 @@ public class RedisLockProvider implements LockProvider, AutoCloseable {
 				}
 				if (waiter == null) {
 					// registered before the next attempt: a release after that attempt wakes us
-					waiter = this.notifications.register(keys.lockKey());
+					waiter = this.notifications.register(keys.lockKey(), Duration.ofNanos(Math.min(remaining, this.commandTimeout.toNanos())));
 					continue;
 				}
 				long fallback = Math.max(MIN_WAIT_NANOS, TimeUnit.MILLISECONDS.toNanos(-result));
@@ -142,7 +142,7 @@ public class RedisLockProvider implements LockProvider, AutoCloseable {
 		}
 	}
 
-	private long acquireOnce(String[] keys, String[] args, LockRequest request) {
+	private long acquireOnce(String[] keys, String[] args, LockRequest request) throws InterruptedException {
 		try {
 			return this.redis.eval(RedisLockScripts.ACQUIRE, keys, args, this.commandTimeout);
 		}
@@ -150,6 +150,11 @@ public class RedisLockProvider implements LockProvider, AutoCloseable {
 			// the script may still run (Redis paused, reply lost): delete what it may have set, in order
 			// behind it on the same connection; else the lease frees the lock
 			this.redis.evalAndForget(RedisLockScripts.RELEASE, new String[] { keys[0] }, new String[] { args[0], this.channel });
+			if (Thread.interrupted()) {
+				InterruptedException interrupted = new InterruptedException("interrupted while acquiring lock " + request.describe());
+				interrupted.initCause(ex);
+				throw interrupted;
+			}
 			throw new IllegalStateException("Redis failed while acquiring lock " + request.describe() + ": " + ex.getMessage(), ex);
 		}
 	}

@@ -27,23 +27,23 @@ final class ReleaseNotifications implements RedisGateway.ReleaseListener {
 
 	private final String channel;
 
-	private final Duration timeout;
-
 	private final ConcurrentHashMap<String, List<Waiter>> waiters = new ConcurrentHashMap<>();
 
 	private volatile boolean subscribed;
 
 	private volatile long nextAttemptNanos = System.nanoTime();
 
-	ReleaseNotifications(RedisGateway redis, String channel, Duration timeout) {
+	ReleaseNotifications(RedisGateway redis, String channel) {
 		this.redis = redis;
 		this.channel = channel;
-		this.timeout = timeout;
 	}
 
-	/** Registers a waiter for {@code lockKey}; close it when done. */
-	Waiter register(String lockKey) {
-		ensureSubscribed();
+	/**
+	 * Registers a waiter for {@code lockKey}; close it when done. The first waiter subscribes, waiting
+	 * at most {@code subscribeTimeout} (bounded by the caller's wait) for the subscription.
+	 */
+	Waiter register(String lockKey, Duration subscribeTimeout) {
+		ensureSubscribed(subscribeTimeout);
 		Waiter waiter = new Waiter(lockKey);
 		this.waiters.compute(lockKey, (k, list) -> {
 			List<Waiter> copy = (list != null) ? new ArrayList<>(list) : new ArrayList<>(1);
@@ -58,7 +58,7 @@ final class ReleaseNotifications implements RedisGateway.ReleaseListener {
 		return this.subscribed;
 	}
 
-	private void ensureSubscribed() {
+	private void ensureSubscribed(Duration timeout) {
 		if (this.subscribed || System.nanoTime() - this.nextAttemptNanos < 0) {
 			return;
 		}
@@ -67,7 +67,7 @@ final class ReleaseNotifications implements RedisGateway.ReleaseListener {
 				return;
 			}
 			try {
-				this.redis.subscribe(this.channel, this, this.timeout);
+				this.redis.subscribe(this.channel, this, timeout);
 				this.subscribed = true;
 			}
 			catch (RuntimeException ex) {
