@@ -147,6 +147,25 @@ class RedisLockProviderTest extends AbstractLockProviderContractTest {
 	}
 
 	@Test
+	void waiterRetriesWhenTheSubscriptionComesBackAfterARestartInsteadOfWaitingOutTheOldLease() throws Exception {
+		Instance holder = newInstance();
+		Instance waiter = newInstance();
+		Duration longLease = Duration.ofSeconds(60);
+		holder.template.tryAcquire(lockName(), "k", Duration.ZERO, longLease).orElseThrow();
+		var waiting = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+			Optional<LockHandle> h = waiter.template.tryAcquire(lockName(), "k", Duration.ofSeconds(40), longLease);
+			h.ifPresent(LockHandle::close);
+			return h.isPresent();
+		});
+		Thread.sleep(500); // the waiter has subscribed and sleeps on the lock's 60s time to live
+		server.kill();
+		server.restart(); // empty: the lock is gone, and no release message will ever come
+		long restartedAt = System.nanoTime();
+		assertThat(waiting.get(60, TimeUnit.SECONDS)).isTrue();
+		assertThat(Duration.ofNanos(System.nanoTime() - restartedAt)).isLessThan(Duration.ofSeconds(15));
+	}
+
+	@Test
 	void acquireDuringAPausedServerFailsCleanlyAndLeavesNoLockBeyondTheLease() throws Exception {
 		Duration lease = Duration.ofSeconds(2);
 		LockProvider provider = RedisTestConnections.provider(server.port(), Duration.ofMillis(500));
@@ -180,7 +199,7 @@ class RedisLockProviderTest extends AbstractLockProviderContractTest {
 
 	@Test
 	void holderCutOffByAPartitionLearnsItsLeaseIsLostBeforeItEnds() throws Exception {
-		Duration lease = Duration.ofSeconds(3);
+		Duration lease = Duration.ofSeconds(4);
 		try (TcpProxy proxy = new TcpProxy("127.0.0.1", server.port())) {
 			LockProvider partitioned = RedisTestConnections.provider(proxy.port(), Duration.ofMillis(500));
 			try (io.distlock.core.LockTemplate template = new io.distlock.core.LockTemplate(partitioned, Duration.ZERO, lease)) {
