@@ -78,8 +78,12 @@ final class LettuceGateway implements RedisGateway {
 
 	@Override
 	public void evalAndForget(LuaScript script, String[] keys, String[] args) {
+		RedisScriptingAsyncCommands<String, String> redis = this.commands;
+		if (redis == null) {
+			return; // never connected: nothing was sent that needs undoing
+		}
 		try {
-			commands().eval(script.text(), ScriptOutputType.INTEGER, keys, args);
+			redis.eval(script.text(), ScriptOutputType.INTEGER, keys, args);
 		}
 		catch (RuntimeException ex) {
 			// best effort: the lease expires anyway

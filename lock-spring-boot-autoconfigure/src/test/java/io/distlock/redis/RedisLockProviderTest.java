@@ -166,6 +166,23 @@ class RedisLockProviderTest extends AbstractLockProviderContractTest {
 	}
 
 	@Test
+	void unreachableRedisFailsTheAcquireNamingTheLock() throws Exception {
+		int closedPort;
+		try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+			closedPort = socket.getLocalPort();
+		}
+		RedisLockProvider provider = RedisTestConnections.provider(closedPort, Duration.ofMillis(500));
+		try {
+			LockRequest request = new LockRequest(lockName(), "k", lockName(), Duration.ofSeconds(1), Duration.ofSeconds(5));
+			assertThatThrownBy(() -> provider.acquire(request)).isInstanceOf(IllegalStateException.class)
+				.hasMessageContaining("Redis failed while acquiring lock '" + lockName() + "' with key 'k'");
+		}
+		finally {
+			provider.close();
+		}
+	}
+
+	@Test
 	void acquireDuringAPausedServerFailsCleanlyAndLeavesNoLockBeyondTheLease() throws Exception {
 		Duration lease = Duration.ofSeconds(2);
 		LockProvider provider = RedisTestConnections.provider(server.port(), Duration.ofMillis(500));
