@@ -10,8 +10,8 @@ import io.distlock.core.LockRequest;
 /**
  * The Redis keys of one lock, readable with {@code redis-cli --scan}:
  * <pre>
- * &lt;prefix&gt;{&lt;name&gt;:&lt;key&gt;}          the lock: a hash {o: owner, t: fencing token[, w: 1 when someone waits]}
- * &lt;prefix&gt;{&lt;name&gt;:&lt;key&gt;}:token    the fencing-token counter (outlives the lock)
+ * &lt;prefix&gt;{&lt;name&gt;:&lt;key&gt;}          the lock: its owner, with "|w" appended when someone waits
+ * &lt;prefix&gt;{&lt;name&gt;:&lt;key&gt;}:token    the last fencing token issued: the holder's, while held
  * </pre>
  * The part in braces is a Redis Cluster hash tag, so both keys of a lock live in one slot and one
  * script can touch both. To keep the mapping unambiguous (two different locks never share a key) and
@@ -57,7 +57,7 @@ final class RedisLockKeys {
 		return new RedisLockKeys(encode(prefix, false) + "{" + tag + "}");
 	}
 
-	/** The hash that holds owner and token while the lock is held; also the pub/sub message of its release. */
+	/** The key that holds the owner while the lock is held; also the pub/sub message of its release. */
 	String lockKey() {
 		return this.lockKey;
 	}

@@ -22,7 +22,7 @@ import org.springframework.data.redis.connection.RedisConnectionFactory;
  * <li><b>Acquire</b>: one script, one round trip: takes the lock only if absent, with the lease as its
  * time to live, and returns a new fencing token, max(last token + 1, server time in µs), which keeps
  * rising across a Redis restart that lost all data (as long as the server clock does not go back).</li>
- * <li><b>Wait</b>: no polling. A waiter marks the lock as awaited, and the release script then
+ * <li><b>Wait</b>: no polling. A waiter marks the lock as awaited (in the same script), and the release script then
  * publishes the lock's key on one channel; one subscription per provider wakes the right waiter. If no
  * message comes, the waiter retries when the lock's time to live (returned by the failed attempt) ends.
  * Threads of one JVM queue in the core before they get here, so one of them at a time talks to Redis.</li>
