@@ -34,6 +34,10 @@ public class LeaseRenewer implements AutoCloseable {
 		ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(1, daemon("distributed-lock-renewal"));
 		executor.setRemoveOnCancelPolicy(true);
 		this.scheduler = executor;
+		// a task that is always due within a second keeps the queue's head occupied: a lease task added
+		// behind it does not wake the scheduler thread, which it otherwise does on every acquisition
+		// when no lock is held (measured: 1.5-4 µs of scheduler CPU plus a context switch per lock)
+		executor.scheduleAtFixedRate(() -> { }, 1, 1, TimeUnit.SECONDS);
 		this.io = Executors.newCachedThreadPool(daemon("distributed-lock-renewal-io"));
 	}
 
