@@ -12,6 +12,8 @@ import io.distlock.core.LockProvider;
 import io.distlock.core.LockTemplate;
 import io.distlock.jdbc.JdbcLockProvider;
 import io.distlock.jdbc.JdbcLockSchema;
+import io.distlock.redis.RedisLockProvider;
+import io.distlock.zookeeper.ZookeeperLockProvider;
 import org.springframework.boot.autoconfigure.ImportAutoConfiguration;
 import org.springframework.context.annotation.AnnotationConfigApplicationContext;
 import org.springframework.context.annotation.Bean;
@@ -36,22 +38,21 @@ final class OursContenders {
 	@FunctionalInterface
 	interface ProviderFactory {
 
-		/** Returns the provider; {@code resources} it opened itself are closed with it if it is {@link AutoCloseable}. */
+		/** Returns the provider on the instance's shared connections; it is closed with its client if {@link AutoCloseable}. */
 		LockProvider create(AppInstance app) throws Exception;
 	}
 
-	/** Returns ours for {@code backend}, or nothing while that backend has not landed on main. */
+	/** Returns ours for {@code backend}, both ways. */
 	static List<Contender> forBackend(String backend, BenchmarkConfig config) {
 		ProviderFactory factory = switch (backend) {
+			case RedisContenders.BACKEND -> (app) -> new RedisLockProvider(app.lettuceConnectionFactory());
+			case ZookeeperContenders.BACKEND -> (app) -> new ZookeeperLockProvider(app.curator(), "/bench-ours");
 			case JdbcContenders.BACKEND -> (app) -> {
 				JdbcLockSchema.create(app.dataSource(), JdbcLockSchema.DEFAULT_TABLE_NAME);
 				return new JdbcLockProvider(app.dataSource());
 			};
-			default -> null;
+			default -> throw new IllegalArgumentException("unknown backend " + backend);
 		};
-		if (factory == null) {
-			return List.of();
-		}
 		return List.of(Contender.ours(backend, "ours (LockTemplate)", (app) -> template(factory.create(app))),
 				Contender.ours(backend, "ours (@DistributedLocked)", (app) -> annotation(factory.create(app))));
 	}
