@@ -6,7 +6,12 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Queues the threads of one JVM that want the same lock, so that only one of them at a time talks to
- * the backend: the others wait here, first come first served, instead of polling or subscribing.
+ * the backend: the others wait here instead of polling or subscribing.
+ *
+ * <p>The queue is not strictly fair, like {@link java.util.concurrent.locks.ReentrantLock}'s default: a
+ * thread arriving just as the lock is released may take it ahead of a queued one. A strictly FIFO
+ * hand-over costs a thread wake-up per hand-over and, measured under contention on Redis and JDBC,
+ * 20-45% of the throughput; queued threads are still woken in arrival order.
  *
  * <p>A permit is not owned by a thread: it is released by whoever ends the invocation that took it,
  * which may be another thread (an async method's completion). Entries are reference-counted and
@@ -56,7 +61,7 @@ final class LocalWaitQueue {
 
 	private static final class Entry {
 
-		final Semaphore semaphore = new Semaphore(1, true);
+		final Semaphore semaphore = new Semaphore(1, false);
 
 		int users; // guarded by the map's compute lock
 

@@ -29,8 +29,9 @@ import java.util.function.Supplier;
  * <li><b>Leased</b>: a holder that dies frees the lock after at most its lease time; a live holder's
  * lease is renewed in the background. If renewal fails, {@link LockHandle#isHeld()} turns false and a
  * WARN is logged; the code keeps running, so storage writes should be fenced with the token.</li>
- * <li><b>Locally queued</b>: threads of one JVM waiting for the same lock wait in FIFO order in the JVM,
- * and only the first talks to the backend.</li>
+ * <li><b>Locally queued</b>: threads of one JVM waiting for the same lock wait in the JVM, and only
+ * one at a time talks to the backend. Like {@code ReentrantLock}'s default, the local queue is not
+ * strictly fair: an arriving thread may take a just-released lock ahead of a queued one.</li>
  * </ul>
  */
 public class LockTemplate implements AutoCloseable {
