@@ -18,6 +18,7 @@ import javax.sql.DataSource;
 import io.distlock.core.Durations;
 import io.distlock.core.LockLease;
 import io.distlock.core.LockProvider;
+import io.distlock.core.OwnedLease;
 import io.distlock.core.LockRequest;
 
 import org.springframework.dao.DataAccessException;
@@ -266,49 +267,26 @@ public class JdbcLockProvider implements LockProvider {
 	}
 
 	/** One acquisition: its row, its unique owner id and its token. */
-	private final class JdbcLease implements LockLease {
+	private final class JdbcLease extends OwnedLease {
 
 		private final String id;
 
 		private final String owner;
 
-		private final long token;
-
-		private final long acquiredAt;
-
-		private volatile boolean released;
-
 		JdbcLease(String id, String owner, long token, long acquiredAt) {
+			super(token, acquiredAt);
 			this.id = id;
 			this.owner = owner;
-			this.token = token;
-			this.acquiredAt = acquiredAt;
 		}
 
 		@Override
-		public long fencingToken() {
-			return this.token;
-		}
-
-		@Override
-		public long acquiredAtNanos() {
-			return this.acquiredAt;
-		}
-
-		@Override
-		public boolean renew(Duration leaseTime) {
-			if (this.released) {
-				return false;
-			}
+		protected boolean renewIfOwner(Duration leaseTime) {
 			return update(JdbcLockProvider.this.renewSql, leaseMillis(leaseTime), this.id, this.owner) == 1;
 		}
 
 		@Override
-		public void release() {
-			if (!this.released) {
-				update(JdbcLockProvider.this.releaseSql, this.id, this.owner);
-				this.released = true;
-			}
+		protected void releaseIfOwner() {
+			update(JdbcLockProvider.this.releaseSql, this.id, this.owner);
 		}
 	}
 }

@@ -12,6 +12,7 @@ import io.distlock.core.Durations;
 import io.distlock.core.LockLease;
 import io.distlock.core.LockProvider;
 import io.distlock.core.LockRequest;
+import io.distlock.core.OwnedLease;
 
 import org.springframework.data.redis.connection.RedisConnectionFactory;
 
@@ -185,49 +186,28 @@ public class RedisLockProvider implements LockProvider, AutoCloseable {
 	}
 
 	/** One acquisition; owned by its unique owner string, not by a thread. */
-	private final class RedisLease implements LockLease {
+	private final class RedisLease extends OwnedLease {
 
 		private final String[] keys;
 
 		private final String owner;
 
-		private final long token;
-
-		private final long acquiredAt;
-
-		private volatile boolean released;
-
 		RedisLease(String lockKey, String owner, long token, long acquiredAt) {
+			super(token, acquiredAt);
 			this.keys = new String[] { lockKey };
 			this.owner = owner;
-			this.token = token;
-			this.acquiredAt = acquiredAt;
 		}
 
 		@Override
-		public long fencingToken() {
-			return this.token;
-		}
-
-		@Override
-		public long acquiredAtNanos() {
-			return this.acquiredAt;
-		}
-
-		@Override
-		public boolean renew(Duration leaseTime) {
+		protected boolean renewIfOwner(Duration leaseTime) {
 			String[] args = { this.owner, Long.toString(Math.max(1, leaseTime.toMillis())) };
-			return !this.released && RedisLockProvider.this.redis.eval(RedisLockScripts.RENEW, this.keys, args, RedisLockProvider.this.commandTimeout) == 1;
+			return RedisLockProvider.this.redis.eval(RedisLockScripts.RENEW, this.keys, args, RedisLockProvider.this.commandTimeout) == 1;
 		}
 
 		@Override
-		public void release() {
-			if (this.released) {
-				return;
-			}
+		protected void releaseIfOwner() {
 			String[] args = { this.owner, RedisLockProvider.this.channel };
 			RedisLockProvider.this.redis.eval(RedisLockScripts.RELEASE, this.keys, args, RedisLockProvider.this.commandTimeout);
-			this.released = true;
 		}
 	}
 }
