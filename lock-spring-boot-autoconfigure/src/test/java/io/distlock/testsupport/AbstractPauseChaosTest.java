@@ -120,10 +120,17 @@ public abstract class AbstractPauseChaosTest {
 		}
 		Random random = new Random(42);
 		List<Pause> pauses = new ArrayList<>();
-		for (int round = 0; round < 2; round++) {
-			int victim = random.nextInt(holders.size());
-			ChildJvm child = holders.get(victim);
-			awaitNewLine(child, "LOCKED ", lease().plus(timeout())); // inside the critical section, between read and write
+		for (int attempt = 0; pauses.size() < 2 && attempt < 10; attempt++) {
+			List<ChildJvm> running = holders.stream().filter((h) -> count(h, "FENCED-FUZZ-DONE") == 0).toList();
+			if (running.size() < 2) {
+				break; // nobody left to take over from a paused holder
+			}
+			ChildJvm child = running.get(random.nextInt(running.size()));
+			int victim = holders.indexOf(child);
+			// inside the critical section, between read and write; a holder that finished first is skipped
+			if (!awaitNewLine(child, "LOCKED ", lease().plus(timeout()))) {
+				continue;
+			}
 			long pausedAt = System.nanoTime();
 			child.pause();
 			awaitSomeoneElseLocks(holders, child, lease().plus(timeout()));
@@ -133,6 +140,7 @@ public abstract class AbstractPauseChaosTest {
 		for (ChildJvm holder : holders) {
 			holder.await("FENCED-FUZZ-DONE", Duration.ofMinutes(2));
 		}
+		assertThat(pauses).as("holders paused inside their critical section").isNotEmpty();
 
 		FencedStore.State state = store.state();
 		assertThat(state.value()).as("counter = accepted increments: no lost update").isEqualTo(state.acceptedWrites());
@@ -184,16 +192,23 @@ public abstract class AbstractPauseChaosTest {
 		}
 	}
 
-	/** Waits for a line starting with {@code prefix} printed after this call began. */
-	private static void awaitNewLine(ChildJvm child, String prefix, Duration timeout) throws InterruptedException {
+	/**
+	 * Waits for a line starting with {@code prefix} printed after this call began.
+	 * @return {@code false} if the child finished its fuzz run first (so it will print none)
+	 */
+	private static boolean awaitNewLine(ChildJvm child, String prefix, Duration timeout) throws InterruptedException {
 		long before = count(child, prefix);
 		long deadline = System.nanoTime() + timeout.toNanos();
 		while (count(child, prefix) == before) {
+			if (count(child, "FENCED-FUZZ-DONE") > 0) {
+				return count(child, prefix) > before;
+			}
 			if (System.nanoTime() - deadline > 0) {
 				throw new AssertionError("holder " + child.pid() + " printed no new '" + prefix + "' within " + timeout);
 			}
 			Thread.sleep(2);
 		}
+		return true;
 	}
 
 	/** The child's answers to commands, without its log lines. */
