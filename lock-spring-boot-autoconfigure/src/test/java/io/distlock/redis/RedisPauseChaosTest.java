@@ -4,29 +4,15 @@ import java.time.Duration;
 
 import io.distlock.testsupport.AbstractPauseChaosTest;
 import io.distlock.testsupport.ChildJvm;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 
 /** The pause-and-fence chaos suite on a real redis-server: holders are child JVMs with their own connections. */
 class RedisPauseChaosTest extends AbstractPauseChaosTest {
 
 	private static final Duration LEASE = Duration.ofSeconds(3);
 
-	static RedisServerProcess server;
-
-	@BeforeAll
-	static void startServer() throws Exception {
-		server = RedisServerProcess.start();
-	}
-
-	@AfterAll
-	static void stopServer() throws Exception {
-		server.close();
-	}
-
 	@Override
 	protected ChildJvm startHolder() throws Exception {
-		return ChildJvm.start(RedisHolderMain.class, Integer.toString(server.port()), Long.toString(LEASE.toMillis()));
+		return ChildJvm.start(RedisHolderMain.class, Integer.toString(RedisServerProcess.shared().port()), Long.toString(LEASE.toMillis()));
 	}
 
 	@Override

@@ -51,6 +51,28 @@ final class RedisServerProcess implements AutoCloseable {
 		return server;
 	}
 
+	private static RedisServerProcess shared;
+
+	/**
+	 * Returns one server for the test classes that never kill, pause or restart it, started on first
+	 * use and stopped when the test JVM exits.
+	 */
+	static synchronized RedisServerProcess shared() throws Exception {
+		if (shared == null) {
+			RedisServerProcess server = start();
+			Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+				try {
+					server.close();
+				}
+				catch (Exception ex) {
+					// the JVM is exiting anyway
+				}
+			}, "redis-server-stop"));
+			shared = server;
+		}
+		return shared;
+	}
+
 	int port() {
 		return this.port;
 	}

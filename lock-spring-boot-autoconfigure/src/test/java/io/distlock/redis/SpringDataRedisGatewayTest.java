@@ -4,8 +4,6 @@ import java.time.Duration;
 
 import io.distlock.core.LockProvider;
 import io.distlock.testsupport.AbstractLockProviderContractTest;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
@@ -16,21 +14,9 @@ import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactor
  */
 class SpringDataRedisGatewayTest extends AbstractLockProviderContractTest {
 
-	static RedisServerProcess server;
-
-	@BeforeAll
-	static void startServer() throws Exception {
-		server = RedisServerProcess.start();
-	}
-
-	@AfterAll
-	static void stopServer() throws Exception {
-		server.close();
-	}
-
 	@Override
-	protected LockProvider createProvider() {
-		LettuceConnectionFactory factory = RedisTestConnections.factory(server.port());
+	protected LockProvider createProvider() throws Exception {
+		LettuceConnectionFactory factory = RedisTestConnections.factory(RedisServerProcess.shared().port());
 		return new RedisLockProvider(new SpringDataRedisGateway(factory), RedisLockProvider.DEFAULT_CHANNEL, Duration.ofSeconds(2),
 				RedisLockProvider.DEFAULT_TOKEN_COUNTER_TTL) {
 			@Override
