@@ -2,8 +2,6 @@ package io.distlock.jdbc;
 
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.time.Duration;
@@ -24,9 +22,8 @@ import javax.sql.DataSource;
 import com.zaxxer.hikari.HikariDataSource;
 import io.distlock.core.LockHandle;
 import io.distlock.core.LockProvider;
-import io.distlock.testsupport.AbstractLockProviderContractTest;
+import io.distlock.testsupport.AbstractCrossProcessLockProviderTest;
 import io.distlock.testsupport.ChildJvm;
-import io.distlock.testsupport.HistoryChecker;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -41,7 +38,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * database clock alone deciding expiry, locks outside the caller's transaction, concurrent schema
  * creation, a killed holder JVM. One subclass per database starts its server.
  */
-abstract class AbstractJdbcLockProviderTest extends AbstractLockProviderContractTest {
+abstract class AbstractJdbcLockProviderTest extends AbstractCrossProcessLockProviderTest {
 
 	private static final Set<String> tablesCreated = ConcurrentHashMap.newKeySet();
 
@@ -58,6 +55,14 @@ abstract class AbstractJdbcLockProviderTest extends AbstractLockProviderContract
 
 	/** Returns the running server of this database. */
 	protected abstract JdbcTestDatabases.Server server() throws Exception;
+
+	@Override
+	protected ChildJvm startChildInstance(Duration lease) throws Exception {
+		JdbcTestDatabases.Server server = server();
+		ChildJvm child = ChildJvm.start(JdbcHolderMain.class, server.url(), server.user(), server.password(), Long.toString(lease.toMillis()));
+		child.await("READY", Duration.ofSeconds(60));
+		return child;
+	}
 
 	@BeforeEach
 	void createLockTable() throws Exception {
@@ -241,62 +246,6 @@ abstract class AbstractJdbcLockProviderTest extends AbstractLockProviderContract
 			new JdbcTemplate(dataSources.get(0)).execute("DROP TABLE " + table);
 			dataSources.forEach(HikariDataSource::close);
 		}
-	}
-
-	@Test
-	void killedHolderJvmFreesTheLockWithinItsLease() throws Exception {
-		Duration lease = Duration.ofSeconds(2);
-		JdbcTestDatabases.Server server = server();
-		Instance survivor = newInstance(lease);
-		try (ChildJvm child = ChildJvm.start(JdbcHolderMain.class, server.url(), server.user(), server.password(),
-				Long.toString(lease.toMillis()))) {
-			child.await("READY", Duration.ofSeconds(60));
-			child.send("hold " + lockName() + " k");
-			long childToken = Long.parseLong(child.await("ACQUIRED", Duration.ofSeconds(60)).split(" ")[1]);
-			// alive, the child renews past its lease
-			Thread.sleep(lease.toMillis() * 3 / 2);
-			assertThat(survivor.template.tryAcquire(lockName(), "k", Duration.ZERO)).isEmpty();
-			child.kill();
-			long killedAt = System.nanoTime();
-			try (LockHandle next = survivor.template.tryAcquire(lockName(), "k", lease.plus(slack()).plus(slack())).orElseThrow()) {
-				assertThat(Duration.ofNanos(System.nanoTime() - killedAt)).isLessThanOrEqualTo(lease.plus(slack()));
-				assertThat(next.fencingToken()).isGreaterThan(childToken);
-			}
-		}
-	}
-
-	@Test
-	void instancesInSeparateJvmsLoseNoUpdateAndNeverOverlap() throws Exception {
-		JdbcTestDatabases.Server server = server();
-		Path counter = Files.createTempFile(Path.of(System.getProperty("java.io.tmpdir")), "jdbc-counter", ".txt");
-		Files.writeString(counter, "0");
-		int perChild = 25;
-		HistoryChecker history = new HistoryChecker();
-		List<ChildJvm> children = new ArrayList<>();
-		try {
-			for (int i = 0; i < 2; i++) {
-				children.add(ChildJvm.start(JdbcHolderMain.class, server.url(), server.user(), server.password(), "30000"));
-			}
-			for (ChildJvm child : children) {
-				child.await("READY", Duration.ofSeconds(60));
-			}
-			for (int i = 0; i < children.size(); i++) {
-				children.get(i).send("fuzz " + lockName() + " counter " + perChild + " " + counter + " child" + i);
-			}
-			for (ChildJvm child : children) {
-				child.await("FUZZ-DONE", Duration.ofMinutes(2));
-				child.output().stream().filter((line) -> line.startsWith("HOLD ")).map((line) -> line.substring(5))
-					.map(HistoryChecker.Hold::parse).forEach(history::record);
-			}
-		}
-		finally {
-			for (ChildJvm child : children) {
-				child.close();
-			}
-		}
-		assertThat(Long.parseLong(Files.readString(counter).trim())).as("lost updates").isEqualTo(2L * perChild);
-		assertThat(history.size()).isEqualTo(2 * perChild);
-		history.assertValid();
 	}
 
 	static void sleep(long millis) {

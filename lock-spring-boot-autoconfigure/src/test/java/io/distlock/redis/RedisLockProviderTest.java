@@ -1,7 +1,5 @@
 package io.distlock.redis;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,9 +12,8 @@ import io.distlock.core.LockAcquisitionException;
 import io.distlock.core.LockHandle;
 import io.distlock.core.LockProvider;
 import io.distlock.core.LockRequest;
-import io.distlock.testsupport.AbstractLockProviderContractTest;
+import io.distlock.testsupport.AbstractCrossProcessLockProviderTest;
 import io.distlock.testsupport.ChildJvm;
-import io.distlock.testsupport.HistoryChecker;
 import io.distlock.testsupport.TcpProxy;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
@@ -35,7 +32,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * application JVMs, a killed and restarted server, a paused server, a partitioned holder, key layout
  * and awkward keys.
  */
-class RedisLockProviderTest extends AbstractLockProviderContractTest {
+class RedisLockProviderTest extends AbstractCrossProcessLockProviderTest {
 
 	static RedisServerProcess server;
 
@@ -62,59 +59,15 @@ class RedisLockProviderTest extends AbstractLockProviderContractTest {
 		return RedisTestConnections.provider(server.port(), Duration.ofSeconds(2));
 	}
 
+	@Override
+	protected ChildJvm startChildInstance(Duration lease) throws Exception {
+		ChildJvm child = ChildJvm.start(RedisHolderMain.class, Integer.toString(server.port()), Long.toString(lease.toMillis()));
+		child.await("READY", Duration.ofSeconds(60));
+		return child;
+	}
+
 	private static RedisCommands<String, String> redis() {
 		return connection.sync();
-	}
-
-	@Test
-	void separateJvmsExcludeEachOtherOnASharedFileCounter(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
-		int jvms = 3;
-		int perJvm = 30;
-		Path counter = dir.resolve("counter");
-		List<ChildJvm> children = new ArrayList<>();
-		try {
-			for (int i = 0; i < jvms; i++) {
-				children.add(ChildJvm.start(RedisHolderMain.class, Integer.toString(server.port()), "10000"));
-			}
-			for (ChildJvm child : children) {
-				child.await("READY", Duration.ofSeconds(60));
-			}
-			for (int i = 0; i < jvms; i++) {
-				children.get(i).send("fuzz " + lockName() + " counter " + perJvm + " " + counter + " jvm" + i);
-			}
-			HistoryChecker history = new HistoryChecker();
-			for (ChildJvm child : children) {
-				child.await("FUZZ-DONE", Duration.ofMinutes(2));
-				child.output().stream().filter((l) -> l.startsWith("HOLD ")).map((l) -> HistoryChecker.Hold.parse(l.substring(5)))
-					.forEach(history::record);
-			}
-			assertThat(Long.parseLong(Files.readString(counter).trim())).as("lost updates").isEqualTo((long) jvms * perJvm);
-			assertThat(history.size()).isEqualTo(jvms * perJvm);
-			history.assertValid();
-		}
-		finally {
-			for (ChildJvm child : children) {
-				child.close();
-			}
-		}
-	}
-
-	@Test
-	void holderJvmKilledFreesTheLockWithinItsLease() throws Exception {
-		Duration lease = Duration.ofSeconds(2);
-		try (ChildJvm holder = ChildJvm.start(RedisHolderMain.class, Integer.toString(server.port()), Long.toString(lease.toMillis()))) {
-			holder.await("READY", Duration.ofSeconds(60));
-			holder.send("hold " + lockName() + " k");
-			long token = Long.parseLong(holder.await("ACQUIRED", Duration.ofSeconds(30)).substring("ACQUIRED ".length()));
-			Instance survivor = newInstance(lease);
-			assertThat(survivor.template.tryAcquire(lockName(), "k", Duration.ZERO)).isEmpty();
-			holder.kill();
-			long killedAt = System.nanoTime();
-			try (LockHandle next = survivor.template.tryAcquire(lockName(), "k", lease.plus(slack()).plus(slack())).orElseThrow()) {
-				assertThat(Duration.ofNanos(System.nanoTime() - killedAt)).isLessThanOrEqualTo(lease.plus(slack()));
-				assertThat(next.fencingToken()).isGreaterThan(token);
-			}
-		}
 	}
 
 	@Test

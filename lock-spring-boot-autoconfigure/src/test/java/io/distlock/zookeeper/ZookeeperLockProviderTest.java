@@ -14,7 +14,8 @@ import java.util.concurrent.TimeUnit;
 import io.distlock.core.LockHandle;
 import io.distlock.core.LockProvider;
 import io.distlock.core.LockRequest;
-import io.distlock.testsupport.AbstractLockProviderContractTest;
+import io.distlock.testsupport.AbstractCrossProcessLockProviderTest;
+import io.distlock.testsupport.ChildJvm;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.test.WatchersDebug;
 import org.junit.jupiter.api.Test;
@@ -27,7 +28,7 @@ import static org.awaitility.Awaitility.await;
  * encoding, container cleanup, predecessor-only watches, and a session that the server expires while
  * its client holds a lock.
  */
-class ZookeeperLockProviderTest extends AbstractLockProviderContractTest {
+class ZookeeperLockProviderTest extends AbstractCrossProcessLockProviderTest {
 
 	private final Map<LockProvider, CuratorFramework> clients = new IdentityHashMap<>();
 
@@ -55,6 +56,25 @@ class ZookeeperLockProviderTest extends AbstractLockProviderContractTest {
 	@Override
 	protected Duration shortLease() {
 		return ZookeeperTestSupport.SESSION;
+	}
+
+	/** The child's lease is its session timeout. */
+	@Override
+	protected ChildJvm startChildInstance(Duration session) throws Exception {
+		ChildJvm child = ChildJvm.start(ZookeeperHolderMain.class, connectString(), Long.toString(session.toMillis()));
+		child.await("READY", Duration.ofSeconds(60));
+		return child;
+	}
+
+	@Override
+	protected Duration killedHolderLease() {
+		return ZookeeperTestSupport.SESSION;
+	}
+
+	/** The server expires a silent session after its timeout, counted from the last heartbeat it saw. */
+	@Override
+	protected Duration killedHolderReleaseBound(Duration session) {
+		return session.multipliedBy(3);
 	}
 
 	private CuratorFramework client(Instance instance) {
