@@ -9,8 +9,8 @@ import org.springframework.core.type.AnnotatedTypeMetadata;
 import org.springframework.util.ClassUtils;
 
 /**
- * Matches the configuration of one backend: when {@code distributed-lock.backend} names it, or, when
- * the property is unset, when the application has that backend's client. Backend configurations are
+ * Matches the configuration of one backend when the application has that backend's client and
+ * {@code distributed-lock.backend} names it or is unset. Backend configurations are
  * imported in detection order and each is {@code @ConditionalOnMissingBean(LockProvider.class)}, so
  * the first one that matches wins.
  */
@@ -32,8 +32,12 @@ abstract class BackendCondition extends SpringBootCondition implements Configura
 		String configured = context.getEnvironment().getProperty(LockBackend.PROPERTY);
 		if (configured != null && !configured.isBlank()) {
 			LockBackend chosen = LockBackend.parse(configured);
-			return (chosen == this.backend) ? ConditionOutcome.match(LockBackend.PROPERTY + "=" + configured)
-					: ConditionOutcome.noMatch(LockBackend.PROPERTY + "=" + configured);
+			if (chosen != this.backend) {
+				return ConditionOutcome.noMatch(LockBackend.PROPERTY + "=" + configured);
+			}
+			// named, but its client is missing: back off, and MissingBackendConfiguration fails startup with advice
+			return (detect(context) != null) ? ConditionOutcome.match(LockBackend.PROPERTY + "=" + configured)
+					: ConditionOutcome.noMatch(LockBackend.PROPERTY + "=" + configured + ", but no client for it");
 		}
 		String reason = detect(context);
 		return (reason != null) ? ConditionOutcome.match(reason)

@@ -3,7 +3,6 @@ package io.distlock.autoconfigure;
 import io.distlock.core.LockProvider;
 import io.distlock.redis.RedisLockProvider;
 
-import org.springframework.boot.autoconfigure.condition.ConditionOutcome;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.context.annotation.Bean;
@@ -11,7 +10,6 @@ import org.springframework.context.annotation.ConditionContext;
 import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.Environment;
-import org.springframework.core.type.AnnotatedTypeMetadata;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
 
 /**
@@ -44,17 +42,6 @@ class RedisLockConfiguration {
 		@Override
 		String detect(ConditionContext context) {
 			return beanPresent(context, FACTORY);
-		}
-
-		@Override
-		public ConditionOutcome getMatchOutcome(ConditionContext context,
-				AnnotatedTypeMetadata metadata) {
-			// named explicitly but without a factory: back off so that startup fails with the clear message
-			ConditionOutcome outcome = super.getMatchOutcome(context, metadata);
-			if (outcome.isMatch() && detect(context) == null) {
-				return ConditionOutcome.noMatch("no RedisConnectionFactory bean");
-			}
-			return outcome;
 		}
 	}
 }

@@ -10,17 +10,13 @@ import org.apache.curator.retry.ExponentialBackoffRetry;
 
 import org.springframework.beans.factory.ListableBeanFactory;
 import org.springframework.beans.factory.ObjectProvider;
-import org.springframework.boot.autoconfigure.condition.ConditionOutcome;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
-import org.springframework.boot.autoconfigure.condition.SpringBootCondition;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.ConditionContext;
 import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.context.annotation.ConfigurationCondition;
 import org.springframework.core.env.Environment;
-import org.springframework.core.type.AnnotatedTypeMetadata;
 
 /**
  * The zookeeper backend: a {@link ZookeeperLockProvider} on the application's {@link CuratorFramework}
@@ -31,7 +27,7 @@ import org.springframework.core.type.AnnotatedTypeMetadata;
 @Configuration(proxyBeanMethods = false)
 @ConditionalOnClass(name = "org.apache.curator.framework.CuratorFramework")
 @ConditionalOnMissingBean(LockProvider.class)
-@Conditional({ ZookeeperLockConfiguration.ZookeeperCondition.class, ZookeeperLockConfiguration.ClientCondition.class })
+@Conditional(ZookeeperLockConfiguration.ZookeeperCondition.class)
 class ZookeeperLockConfiguration {
 
 	static final String CONNECT_STRING = "distributed-lock.zookeeper.connect-string";
@@ -108,22 +104,6 @@ class ZookeeperLockConfiguration {
 		@Override
 		String detect(ConditionContext context) {
 			return detectClient(context);
-		}
-	}
-
-	/** Even when the backend is named explicitly, a client must be there; otherwise startup fails with advice. */
-	static class ClientCondition extends SpringBootCondition implements ConfigurationCondition {
-
-		@Override
-		public ConfigurationPhase getConfigurationPhase() {
-			return ConfigurationPhase.REGISTER_BEAN;
-		}
-
-		@Override
-		public ConditionOutcome getMatchOutcome(ConditionContext context, AnnotatedTypeMetadata metadata) {
-			String reason = detectClient(context);
-			return (reason != null) ? ConditionOutcome.match(reason)
-					: ConditionOutcome.noMatch("neither a CuratorFramework bean nor " + CONNECT_STRING);
 		}
 	}
 }
