@@ -3,8 +3,9 @@
 #
 #   benchmarks/run.sh                      # embedded servers on free ports (as the tests use), full run
 #   benchmarks/run.sh --external           # the local services instead: Redis 6379, PostgreSQL 5432 db test
+#   benchmarks/run.sh --cluster            # Redis as a local 3-master Redis Cluster (started like the tests')
 #   benchmarks/run.sh threads=4 rounds=2   # any key=value of BenchmarkConfig: backends, threads, rounds,
-#                                          # seconds, warmup, handover, spinMicros, only, external
+#                                          # seconds, warmup, handover, spinMicros, only, external, cluster
 #
 # A full run takes about 10 minutes on 2 cores. The tables also go to benchmarks/target/results-*.md.
 set -euo pipefail
@@ -13,7 +14,8 @@ args=()
 for arg in "$@"; do
   case "$arg" in
     --external) args+=("external=true") ;;
-    -h|--help) sed -n '2,9p' "$0"; exit 0 ;;
+    --cluster) args+=("cluster=true") ;;
+    -h|--help) sed -n '2,10p' "$0"; exit 0 ;;
     *) args+=("$arg") ;;
   esac
 done

@@ -1,5 +1,6 @@
 package io.distlock.benchmarks;
 
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import javax.sql.DataSource;
@@ -7,10 +8,13 @@ import javax.sql.DataSource;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.lettuce.core.RedisClient;
-import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
 import org.apache.curator.retry.ExponentialBackoffRetry;
+import org.springframework.data.redis.connection.RedisClusterConfiguration;
 import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
@@ -22,6 +26,8 @@ import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactor
  */
 final class AppInstance implements AutoCloseable {
 
+	static final String POSTGRES_USER = "postgres";
+
 	private final Servers servers;
 
 	private final int poolSize;
@@ -30,7 +36,7 @@ final class AppInstance implements AutoCloseable {
 
 	private LettuceConnectionFactory lettuce;
 
-	private StatefulRedisConnection<String, String> redis;
+	private RedisClusterCommands<String, String> redis;
 
 	private CuratorFramework curator;
 
@@ -41,17 +47,22 @@ final class AppInstance implements AutoCloseable {
 		this.poolSize = poolSize;
 	}
 
-	/** Returns the {@code host:port} of Redis. */
-	String redisAddress() throws Exception {
-		return this.servers.redis();
+	/** Returns the {@code host:port} of each Redis node: one, or the nodes of a cluster. */
+	List<String> redisNodes() throws Exception {
+		return List.of(this.servers.redis().split(","));
 	}
 
-	/** Returns this instance's Spring Data Redis connection factory (Lettuce). */
+	/** Whether Redis is a cluster. */
+	boolean redisCluster() {
+		return this.servers.redisCluster();
+	}
+
+	/** Returns this instance's Spring Data Redis connection factory (Lettuce), for a cluster when Redis is one. */
 	synchronized LettuceConnectionFactory lettuceConnectionFactory() throws Exception {
 		if (this.lettuce == null) {
-			String[] hostPort = this.servers.redis().split(":");
-			LettuceConnectionFactory factory = new LettuceConnectionFactory(
-					new RedisStandaloneConfiguration(hostPort[0], Integer.parseInt(hostPort[1])));
+			String[] hostPort = redisNodes().get(0).split(":");
+			LettuceConnectionFactory factory = redisCluster() ? new LettuceConnectionFactory(new RedisClusterConfiguration(redisNodes()))
+					: new LettuceConnectionFactory(new RedisStandaloneConfiguration(hostPort[0], Integer.parseInt(hostPort[1])));
 			factory.afterPropertiesSet();
 			factory.start();
 			this.opened.add(factory::destroy);
@@ -60,13 +71,20 @@ final class AppInstance implements AutoCloseable {
 		return this.lettuce;
 	}
 
-	/** Returns this instance's plain Lettuce connection (thread-safe, multiplexed). */
-	synchronized StatefulRedisConnection<String, String> redisConnection() throws Exception {
+	/** Returns this instance's plain Lettuce commands: one thread-safe, multiplexed connection (cluster-aware for a cluster). */
+	synchronized RedisClusterCommands<String, String> redisCommands() throws Exception {
 		if (this.redis == null) {
-			RedisClient client = RedisClient.create("redis://" + this.servers.redis());
-			this.opened.add(client::shutdown);
-			this.redis = client.connect();
-			this.opened.add(this.redis);
+			List<RedisURI> uris = redisNodes().stream().map((node) -> RedisURI.create("redis://" + node)).toList();
+			if (redisCluster()) {
+				RedisClusterClient client = RedisClusterClient.create(uris);
+				this.opened.add(client::shutdown);
+				this.redis = this.opened.add(client.connect()).sync();
+			}
+			else {
+				RedisClient client = RedisClient.create(uris.get(0));
+				this.opened.add(client::shutdown);
+				this.redis = this.opened.add(client.connect()).sync();
+			}
 		}
 		return this.redis;
 	}
@@ -87,12 +105,17 @@ final class AppInstance implements AutoCloseable {
 		return this.curator;
 	}
 
+	/** Returns the JDBC URL of PostgreSQL, for a connection of its own outside the pool (user {@link #POSTGRES_USER}). */
+	String postgresUrl() throws Exception {
+		return this.servers.postgres();
+	}
+
 	/** Returns this instance's connection pool to PostgreSQL. */
 	synchronized DataSource dataSource() throws Exception {
 		if (this.dataSource == null) {
 			HikariConfig config = new HikariConfig();
 			config.setJdbcUrl(this.servers.postgres());
-			config.setUsername("postgres");
+			config.setUsername(POSTGRES_USER);
 			config.setMaximumPoolSize(this.poolSize);
 			config.setMinimumIdle(1);
 			this.dataSource = new HikariDataSource(config);

@@ -17,14 +17,15 @@ import java.util.Set;
  * @param warmup how long each contender and scenario runs once before the rounds, unrecorded
  * @param handoverSamples hand-over samples per contender and round
  * @param external whether to use the local Redis and PostgreSQL services instead of embedded servers
+ * @param cluster whether Redis is a local 3-master Redis Cluster, started as the tests start it
  * @param spinMicros retry pause of contenders that cannot wait by themselves (raw limits, ShedLock)
  * @param only when not empty, run only contenders whose name contains one of these words
  */
 record BenchmarkConfig(List<String> backends, List<Integer> threads, int rounds, Duration measure, Duration warmup,
-		int handoverSamples, boolean external, int spinMicros, List<String> only) {
+		int handoverSamples, boolean external, boolean cluster, int spinMicros, List<String> only) {
 
 	private static final Set<String> KEYS = Set.of("backends", "threads", "rounds", "seconds", "warmup", "handover",
-			"external", "spinMicros", "only");
+			"external", "cluster", "spinMicros", "only");
 
 	static BenchmarkConfig parse(String... args) {
 		Map<String, String> map = new HashMap<>();
@@ -36,6 +37,11 @@ record BenchmarkConfig(List<String> backends, List<Integer> threads, int rounds,
 			}
 			map.put(key, arg.substring(eq + 1));
 		}
+		boolean external = Boolean.parseBoolean(map.getOrDefault("external", "false"));
+		boolean cluster = Boolean.parseBoolean(map.getOrDefault("cluster", "false"));
+		if (external && cluster) {
+			throw new IllegalArgumentException("cluster=true starts a local Redis Cluster; it cannot be combined with external=true");
+		}
 		try {
 			return new BenchmarkConfig(
 					list(map.getOrDefault("backends", "redis,zookeeper,jdbc")),
@@ -44,7 +50,8 @@ record BenchmarkConfig(List<String> backends, List<Integer> threads, int rounds,
 					seconds(map.getOrDefault("seconds", "2")),
 					seconds(map.getOrDefault("warmup", "0.5")),
 					Integer.parseInt(map.getOrDefault("handover", "10")),
-					Boolean.parseBoolean(map.getOrDefault("external", "false")),
+					external,
+					cluster,
 					Integer.parseInt(map.getOrDefault("spinMicros", "200")),
 					list(map.getOrDefault("only", "")));
 		}

@@ -35,7 +35,7 @@ public final class BenchmarkMain {
 		}
 		Results results = new Results();
 		long started = System.nanoTime();
-		try (Servers servers = new Servers(config.external())) {
+		try (Servers servers = new Servers(config.external(), config.cluster())) {
 			for (String backend : config.backends()) {
 				List<Contender> contenders = contenders(backend, config).stream().filter(config::selected).toList();
 				if (!contenders.isEmpty()) {
@@ -57,7 +57,10 @@ public final class BenchmarkMain {
 			case RedisContenders.BACKEND -> RedisContenders.all(config);
 			case ZookeeperContenders.BACKEND -> ZookeeperContenders.all(config);
 			case JdbcContenders.BACKEND -> JdbcContenders.all(config);
-			default -> throw new IllegalArgumentException("unknown backend '" + backend + "' in backends=; expected redis, zookeeper or jdbc");
+			case InstrumentationContenders.IN_MEMORY -> InstrumentationContenders.inMemory();
+			case InstrumentationContenders.REDIS -> InstrumentationContenders.redis();
+			default -> throw new IllegalArgumentException("unknown backend '" + backend + "' in backends=; expected redis, zookeeper, jdbc, "
+					+ InstrumentationContenders.IN_MEMORY + " or " + InstrumentationContenders.REDIS);
 		};
 	}
 
@@ -69,10 +72,15 @@ public final class BenchmarkMain {
 					closer.add(new AppInstance(servers, config.maxThreads() + 2)) };
 			for (Contender contender : contenders) {
 				progress(backend + ": opening " + contender.name());
+				LockClient first = closer.add(contender.factory().open(apps[0]));
+				if (first instanceof LockClient.Unavailable unavailable) {
+					progress(backend + ": skipping " + contender.name() + ": " + unavailable.reason());
+					continue;
+				}
 				results.row(contender); // rows in the contenders' order, whatever the order measured
-				clients.put(contender, new LockClient[] { closer.add(contender.factory().open(apps[0])),
-						closer.add(contender.factory().open(apps[1])) });
+				clients.put(contender, new LockClient[] { first, closer.add(contender.factory().open(apps[1])) });
 			}
+			contenders = List.copyOf(clients.keySet());
 			for (Contender contender : contenders) {
 				progress(backend + ": warming up " + contender.name());
 				for (Scenario scenario : scenarios) {

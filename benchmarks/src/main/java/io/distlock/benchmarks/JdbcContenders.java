@@ -1,5 +1,9 @@
 package io.distlock.benchmarks;
 
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -19,11 +23,15 @@ import org.springframework.jdbc.datasource.DataSourceTransactionManager;
 
 /**
  * The JDBC contenders on PostgreSQL: Spring Integration's JdbcLockRegistry, ShedLock's
- * JdbcTemplateLockProvider, and the raw limit ({@code INSERT} to take, {@code DELETE} to free).
+ * JdbcTemplateLockProvider, the raw limit ({@code INSERT} to take, {@code DELETE} to free, the harness
+ * retrying), and a bare lock that waits by {@code LISTEN}/{@code NOTIFY} instead.
  */
 final class JdbcContenders {
 
 	static final String BACKEND = "jdbc";
+
+	/** How long a waiter of the LISTEN/NOTIFY lock sleeps at most before it tries again (a lost notification). */
+	private static final long NOTIFY_FALLBACK_MILLIS = 100;
 
 	private JdbcContenders() {
 	}
@@ -33,6 +41,7 @@ final class JdbcContenders {
 		list.add(Contender.peer(BACKEND, "spring-integration jdbc", JdbcContenders::springIntegration));
 		list.add(Contender.peer(BACKEND, "shedlock jdbc-template", (app) -> shedlock(app, config)));
 		list.add(Contender.raw(BACKEND, "raw INSERT + DELETE", (app) -> raw(app, config)));
+		list.add(Contender.raw(BACKEND, "raw LISTEN/NOTIFY", JdbcContenders::rawNotify));
 		return list;
 	}
 
@@ -47,6 +56,7 @@ final class JdbcContenders {
 		jdbc.execute("CREATE TABLE IF NOT EXISTS shedlock (name VARCHAR(64) NOT NULL, lock_until TIMESTAMP NOT NULL, "
 				+ "locked_at TIMESTAMP NOT NULL, locked_by VARCHAR(255) NOT NULL, PRIMARY KEY (name))");
 		jdbc.execute("CREATE TABLE IF NOT EXISTS bench_raw_lock (name VARCHAR(255) PRIMARY KEY, owner VARCHAR(36) NOT NULL)");
+		jdbc.execute("CREATE TABLE IF NOT EXISTS bench_notify_lock (name VARCHAR(255) PRIMARY KEY, owner VARCHAR(36) NOT NULL)");
 	}
 
 	private static LockClient springIntegration(AppInstance app) throws Exception {
@@ -98,5 +108,65 @@ final class JdbcContenders {
 			}
 			return () -> jdbc.update("DELETE FROM bench_raw_lock WHERE name = ? AND owner = ?", key, owner);
 		}, null);
+	}
+
+	/**
+	 * A bare lock on pgjdbc that waits by notification: take is an autocommitted {@code INSERT … ON CONFLICT DO
+	 * NOTHING}; release is one autocommitted statement that deletes the owner's row and, in the same transaction,
+	 * calls {@code pg_notify} with the name (only if a row was deleted; PostgreSQL delivers it at commit, after
+	 * the delete is visible). A waiter sleeps on this instance's {@link PgReleaseListener} and retries on a
+	 * notification for its name, or after {@value #NOTIFY_FALLBACK_MILLIS} ms in case one was lost.
+	 */
+	private static LockClient rawNotify(AppInstance app) throws Exception {
+		DataSource dataSource = app.dataSource();
+		createTables(dataSource);
+		PgReleaseListener listener = new PgReleaseListener(app.postgresUrl(), AppInstance.POSTGRES_USER);
+		return LockClient.of((key, wait) -> {
+			String owner = UUID.randomUUID().toString();
+			long deadline = System.nanoTime() + wait.toNanos();
+			if (!tryInsert(dataSource, key, owner)) {
+				PgReleaseListener.Waiters waiters = listener.enter(key);
+				try {
+					while (true) {
+						long generation = PgReleaseListener.generation(waiters); // before the try: no lost wake-up
+						if (tryInsert(dataSource, key, owner)) {
+							break;
+						}
+						long leftMillis = (deadline - System.nanoTime()) / 1_000_000;
+						if (leftMillis <= 0) {
+							throw LockClient.notAcquired(key, wait);
+						}
+						PgReleaseListener.await(waiters, generation, Math.min(leftMillis, NOTIFY_FALLBACK_MILLIS));
+					}
+				}
+				finally {
+					listener.leave(key);
+				}
+			}
+			return () -> release(dataSource, key, owner);
+		}, listener);
+	}
+
+	private static boolean tryInsert(DataSource dataSource, String key, String owner) throws SQLException {
+		try (Connection connection = dataSource.getConnection();
+				PreparedStatement insert = connection.prepareStatement("INSERT INTO bench_notify_lock (name, owner) VALUES (?, ?) ON CONFLICT DO NOTHING")) {
+			insert.setString(1, key);
+			insert.setString(2, owner);
+			return insert.executeUpdate() == 1;
+		}
+	}
+
+	private static void release(DataSource dataSource, String key, String owner) throws SQLException {
+		try (Connection connection = dataSource.getConnection();
+				PreparedStatement delete = connection.prepareStatement("WITH released AS (DELETE FROM bench_notify_lock WHERE name = ? AND owner = ? "
+						+ "RETURNING name) SELECT pg_notify('" + PgReleaseListener.CHANNEL + "', name) FROM released")) {
+			delete.setString(1, key);
+			delete.setString(2, owner);
+			try (ResultSet notified = delete.executeQuery()) {
+				if (!notified.next()) {
+					throw new IllegalStateException("lock '" + key + "' was no longer held by " + owner + " at release");
+				}
+			}
+		}
 	}
 }

@@ -60,4 +60,13 @@ public interface LockClient extends AutoCloseable {
 	static IllegalStateException notAcquired(String key, Duration wait) {
 		return new IllegalStateException("lock '" + key + "' not acquired within " + wait);
 	}
+
+	/** What a contender opens when this build cannot run it (for example fair locks on a backend without them): it is skipped. */
+	record Unavailable(String reason) implements LockClient {
+
+		@Override
+		public void runLocked(String key, Duration wait, Runnable body) {
+			throw new IllegalStateException(this.reason);
+		}
+	}
 }

@@ -9,6 +9,7 @@ import io.distlock.autoconfigure.DistributedLockAutoConfiguration;
 import io.distlock.core.LeaseRenewer;
 import io.distlock.core.LockEventListener;
 import io.distlock.core.LockProvider;
+import io.distlock.core.LockSpec;
 import io.distlock.core.LockTemplate;
 import io.distlock.jdbc.JdbcLockProvider;
 import io.distlock.jdbc.JdbcLockSchema;
@@ -53,17 +54,29 @@ final class OursContenders {
 			};
 			default -> throw new IllegalArgumentException("unknown backend " + backend);
 		};
-		return List.of(Contender.ours(backend, "ours (LockTemplate)", (app) -> template(factory.create(app))),
-				Contender.ours(backend, "ours (@DistributedLocked)", (app) -> annotation(factory.create(app))));
+		List<Contender> ours = new java.util.ArrayList<>(List.of(Contender.ours(backend, "ours (LockTemplate)", (app) -> template(factory.create(app), false)),
+				Contender.ours(backend, "ours (@DistributedLocked)", (app) -> annotation(factory.create(app)))));
+		if (!backend.equals(JdbcContenders.BACKEND)) { // JDBC has no fair locks
+			ours.add(Contender.ours(backend, "ours fair (LockTemplate)", (app) -> template(factory.create(app), true)).asFair());
+		}
+		return ours;
 	}
 
-	static LockClient template(LockProvider provider) {
+	/** Through {@link LockTemplate}, fair ({@code LockSpec.fair(true)}: callers of every instance in arrival order) or not. */
+	static LockClient template(LockProvider provider, boolean fair) throws Exception {
+		if (fair && !provider.supportsFairLocks()) {
+			closeIfCloseable(provider);
+			return new LockClient.Unavailable("the " + provider.backendName() + " backend of this build has no fair locks");
+		}
 		LeaseRenewer renewer = new LeaseRenewer();
 		LockTemplate template = new LockTemplate(provider, renewer, LEASE, LEASE, "bench:", LockEventListener.NONE);
 		return new LockClient() {
 			@Override
 			public void runLocked(String key, Duration wait, Runnable body) {
-				template.run("bench", key, wait, body);
+				template.execute(LockSpec.of("bench", key).waitTime(wait).fair(fair), () -> {
+					body.run();
+					return null;
+				});
 			}
 
 			@Override

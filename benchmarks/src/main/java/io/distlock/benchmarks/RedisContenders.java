@@ -8,7 +8,7 @@ import java.util.concurrent.TimeUnit;
 
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.SetArgs;
-import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import org.redisson.Redisson;
 import org.redisson.api.RLock;
 import org.redisson.api.RedissonClient;
@@ -28,20 +28,27 @@ final class RedisContenders {
 
 	static List<Contender> all(BenchmarkConfig config) {
 		List<Contender> list = new ArrayList<>(OursContenders.forBackend(BACKEND, config));
-		list.add(Contender.peer(BACKEND, "redisson", RedisContenders::redisson));
+		list.add(Contender.peer(BACKEND, "redisson", (app) -> redisson(app, false)));
+		list.add(Contender.peer(BACKEND, "redisson fair (RFairLock)", (app) -> redisson(app, true)).asFair());
 		list.add(Contender.peer(BACKEND, "spring-integration spin", (app) -> springIntegration(app, RedisLockType.SPIN_LOCK)));
 		list.add(Contender.peer(BACKEND, "spring-integration pub/sub", (app) -> springIntegration(app, RedisLockType.PUB_SUB_LOCK)));
 		list.add(Contender.raw(BACKEND, "raw SET NX PX + EVAL", (app) -> raw(app, config)));
 		return list;
 	}
 
-	/** Redisson's RLock with its watchdog (no lease given), as most users call it. */
-	private static LockClient redisson(AppInstance app) throws Exception {
+	/** Redisson's RLock (or its RFairLock) with its watchdog (no lease given), as most users call it. */
+	private static LockClient redisson(AppInstance app, boolean fair) throws Exception {
 		Config config = new Config();
-		config.useSingleServer().setAddress("redis://" + app.redisAddress());
+		List<String> addresses = app.redisNodes().stream().map((node) -> "redis://" + node).toList();
+		if (app.redisCluster()) {
+			config.useClusterServers().addNodeAddress(addresses.toArray(String[]::new));
+		}
+		else {
+			config.useSingleServer().setAddress(addresses.get(0));
+		}
 		RedissonClient client = Redisson.create(config);
 		return LockClient.of((key, wait) -> {
-			RLock lock = client.getLock("redisson:" + key);
+			RLock lock = fair ? client.getFairLock("redisson-fair:" + key) : client.getLock("redisson:" + key);
 			if (!lock.tryLock(wait.toMillis(), TimeUnit.MILLISECONDS)) {
 				throw LockClient.notAcquired(key, wait);
 			}
@@ -60,7 +67,7 @@ final class RedisContenders {
 	 * taken) and one {@code EVAL} compare-and-delete to free it. No renewal, no fencing token.
 	 */
 	private static LockClient raw(AppInstance app, BenchmarkConfig config) throws Exception {
-		RedisCommands<String, String> redis = app.redisConnection().sync();
+		RedisClusterCommands<String, String> redis = app.redisCommands();
 		return LockClient.of((key, wait) -> {
 			String redisKey = "raw:" + key;
 			String owner = UUID.randomUUID().toString();

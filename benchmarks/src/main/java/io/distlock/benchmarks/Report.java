@@ -42,7 +42,7 @@ final class Report {
 			}
 			for (Results.Row mine : ours) {
 				for (Results.Row peer : rows) {
-					if (peer.contender.kind() == Contender.Kind.OURS) {
+					if (peer == mine || !mine.contender.comparedWith(peer.contender)) {
 						continue;
 					}
 					StringBuilder line = new StringBuilder("| " + backend + " | " + mine.contender.name() + " | " + peer.contender.name() + " |");

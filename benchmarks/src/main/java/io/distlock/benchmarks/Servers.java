@@ -7,6 +7,7 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.util.List;
 
+import io.distlock.redis.RedisClusterProcesses;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import org.apache.curator.test.TestingServer;
 import redis.embedded.RedisServer;
@@ -16,12 +17,16 @@ import redis.embedded.core.ExecutableProvider;
  * The servers the contenders talk to: by default the same embedded ones the tests start (a
  * {@code redis-server} on a free port, curator-test's {@link TestingServer}, zonky's embedded
  * PostgreSQL); with {@code external=true}, the local services instead (Redis 6379, PostgreSQL 5432
- * database {@code test}). ZooKeeper is always the embedded one: no ZooKeeper service runs here.
+ * database {@code test}); with {@code cluster=true}, a local Redis Cluster of three masters instead of
+ * the single Redis, started by the same code as the tests' ({@link RedisClusterProcesses}).
+ * ZooKeeper is always the embedded one: no ZooKeeper service runs here.
  * Each server is started only when a backend that needs it is benchmarked.
  */
 final class Servers implements AutoCloseable {
 
 	private final boolean external;
+
+	private final boolean cluster;
 
 	private final Closer started = new Closer();
 
@@ -31,14 +36,34 @@ final class Servers implements AutoCloseable {
 
 	private String jdbcUrl;
 
-	Servers(boolean external) {
+	Servers(boolean external, boolean cluster) {
 		this.external = external;
+		this.cluster = cluster;
 	}
 
-	/** Returns {@code host:port} of Redis, starting it if needed. */
-	synchronized String redis() throws IOException {
+	/** Whether {@link #redis()} is a Redis Cluster. */
+	boolean redisCluster() {
+		return this.cluster;
+	}
+
+	/**
+	 * Returns {@code host:port} of Redis, or for a cluster the {@code host:port} of every node, separated
+	 * by commas; starts it if needed.
+	 */
+	synchronized String redis() throws Exception {
 		if (this.redisUri == null) {
-			if (this.external) {
+			if (this.cluster) {
+				// the same binary as the single server below (the one on the PATH, if any); the tests
+				// prefer the one shipped in embedded-redis
+				File onPath = findOnPath("redis-server");
+				if (onPath != null && System.getProperty("redis.server") == null) {
+					System.setProperty("redis.server", onPath.getPath());
+				}
+				RedisClusterProcesses nodes = RedisClusterProcesses.start(3);
+				this.started.add(nodes);
+				this.redisUri = nodes.nodesProperty();
+			}
+			else if (this.external) {
 				this.redisUri = "127.0.0.1:6379";
 			}
 			else {
@@ -94,8 +119,11 @@ final class Servers implements AutoCloseable {
 
 	/** Describes where the servers are, for the report. */
 	String describe() {
-		return this.external ? "local services (Redis 6379, PostgreSQL 5432/test) + embedded ZooKeeper"
-				: "embedded servers on free ports (redis-server, curator-test TestingServer, zonky PostgreSQL)";
+		if (this.external) {
+			return "local services (Redis 6379, PostgreSQL 5432/test) + embedded ZooKeeper";
+		}
+		return "embedded servers on free ports (" + (this.cluster ? "a Redis Cluster of 3 redis-server masters" : "redis-server")
+				+ ", curator-test TestingServer, zonky PostgreSQL)";
 	}
 
 	static int freePort() throws IOException {

@@ -1,5 +1,7 @@
 package io.distlock.autoconfigure;
 
+import org.jspecify.annotations.Nullable;
+
 import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
 import org.springframework.boot.autoconfigure.condition.ConditionOutcome;
 import org.springframework.boot.autoconfigure.condition.SpringBootCondition;
@@ -45,10 +47,10 @@ abstract class BackendCondition extends SpringBootCondition implements Configura
 	}
 
 	/** Returns why this backend was detected, or {@code null} if the application lacks its client. */
-	abstract String detect(ConditionContext context);
+	abstract @Nullable String detect(ConditionContext context);
 
 	/** Returns a detection reason if a bean of the named type exists, else {@code null}. */
-	static String beanPresent(ConditionContext context, String typeName) {
+	static @Nullable String beanPresent(ConditionContext context, String typeName) {
 		ConfigurableListableBeanFactory beanFactory = context.getBeanFactory();
 		if (beanFactory == null || !ClassUtils.isPresent(typeName, context.getClassLoader())) {
 			return null;

@@ -1,7 +1,11 @@
 package io.distlock.autoconfigure;
 
+import java.time.Duration;
+
+import io.distlock.core.Durations;
 import io.distlock.core.LeaseRenewer;
 import io.distlock.core.LockEventListener;
+import io.distlock.core.LockEventListeners;
 import io.distlock.core.LockProvider;
 import io.distlock.core.LockTemplate;
 
@@ -10,8 +14,10 @@ import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
+import org.springframework.core.env.Environment;
 
 /**
  * Auto-configuration of distributed locks: one {@link LockProvider} chosen as
@@ -43,15 +49,26 @@ public class DistributedLockAutoConfiguration {
 			ObjectProvider<LockEventListener> listeners) {
 		requireValid(properties);
 		return new LockTemplate(lockProvider, leaseRenewer, properties.getWaitTime(), properties.getLeaseTime(),
-				properties.getKeyPrefix(), CompositeLockEventListener.of(listeners.orderedStream().toList()));
+				properties.getKeyPrefix(), LockEventListeners.of(listeners.orderedStream().toList()));
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	DistributedLockLifecycle distributedLockLifecycle(LockTemplate lockTemplate, Environment environment) {
+		// bound as Spring Boot binds it (30s, PT30S, 30000), not with the environment's plain conversion
+		Duration timeout = Binder.get(environment).bind("spring.lifecycle.timeout-per-shutdown-phase", Duration.class)
+			.orElse(Duration.ofSeconds(30));
+		return new DistributedLockLifecycle(lockTemplate, timeout);
 	}
 
 	private static void requireValid(DistributedLockProperties properties) {
 		if (properties.getWaitTime() == null || properties.getWaitTime().isNegative()) {
 			throw new IllegalStateException("distributed-lock.wait-time must be zero or positive, was " + properties.getWaitTime());
 		}
-		if (properties.getLeaseTime() == null || properties.getLeaseTime().isNegative() || properties.getLeaseTime().isZero()) {
-			throw new IllegalStateException("distributed-lock.lease-time must be positive, was " + properties.getLeaseTime());
+		if (properties.getLeaseTime() == null || properties.getLeaseTime().compareTo(LeaseRenewer.MIN_LEASE_TIME) < 0) {
+			throw new IllegalStateException("distributed-lock.lease-time must be at least "
+					+ Durations.format(LeaseRenewer.MIN_LEASE_TIME) + " (a lease must leave time to renew it), was "
+					+ properties.getLeaseTime());
 		}
 	}
 }

@@ -2,6 +2,8 @@ package io.distlock.autoconfigure;
 
 import java.time.Duration;
 
+import org.jspecify.annotations.Nullable;
+
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.NestedConfigurationProperty;
 
@@ -13,7 +15,7 @@ public class DistributedLockProperties {
 
 	/**
 	 * Whether distributed locking is enabled. When false, no lock beans are created and
-	 * {@code @DistributedLocked} methods run unlocked.
+	 * methods annotated with @DistributedLocked run unlocked.
 	 */
 	private boolean enabled = true;
 
@@ -21,7 +23,7 @@ public class DistributedLockProperties {
 	 * Backend that keeps the locks: redis, zookeeper, jdbc or in-memory. When unset, the first one
 	 * the application has a client for, in that order, with in-memory as the fallback.
 	 */
-	private LockBackend backend;
+	private @Nullable LockBackend backend;
 
 	/**
 	 * Default time a call waits for a lock that is taken. 0 means try once. A bare number is
@@ -70,11 +72,11 @@ public class DistributedLockProperties {
 		this.enabled = enabled;
 	}
 
-	public LockBackend getBackend() {
+	public @Nullable LockBackend getBackend() {
 		return this.backend;
 	}
 
-	public void setBackend(LockBackend backend) {
+	public void setBackend(@Nullable LockBackend backend) {
 		this.backend = backend;
 	}
 

@@ -1,10 +1,12 @@
 package io.distlock.autoconfigure;
 
 import io.distlock.core.LockTemplate;
+import io.distlock.interceptor.FairLockCheck;
 import io.distlock.interceptor.LockExpressionEvaluator;
 import io.distlock.interceptor.LockInterceptor;
 import io.distlock.interceptor.LockOperationSource;
 import io.distlock.interceptor.LockOperationSourceAdvisor;
+import io.distlock.interceptor.ProxyReachabilityCheck;
 
 import org.springframework.aop.config.AopConfigUtils;
 import org.springframework.beans.factory.ObjectProvider;
@@ -25,7 +27,9 @@ import org.springframework.core.type.AnnotationMetadata;
 /**
  * The {@code @DistributedLocked} advisor. Its beans are infrastructure: they are created early by the
  * auto-proxy creator, so they depend on nothing but the bean factory; the {@link LockTemplate} (and
- * with it the backend) is looked up on the first locked call.
+ * with it the backend) is looked up on the first locked call, and checked against fair methods once
+ * every singleton exists. A check after proxying fails startup for a locked method that a JDK proxy
+ * cannot reach.
  */
 @Configuration(proxyBeanMethods = false)
 @Role(BeanDefinition.ROLE_INFRASTRUCTURE)
@@ -57,12 +61,26 @@ class LockInterceptorConfiguration {
 		return advisor;
 	}
 
+	@Bean
+	@Role(BeanDefinition.ROLE_INFRASTRUCTURE)
+	static ProxyReachabilityCheck distributedLockProxyReachabilityCheck(LockOperationSource lockOperationSource) {
+		return new ProxyReachabilityCheck(lockOperationSource);
+	}
+
+	@Bean
+	@Role(BeanDefinition.ROLE_INFRASTRUCTURE)
+	static FairLockCheck distributedLockFairLockCheck(LockOperationSource lockOperationSource,
+			ObjectProvider<LockTemplate> lockTemplate) {
+		return new FairLockCheck(lockOperationSource, lockTemplate);
+	}
+
 	/**
 	 * Makes sure an auto-proxy creator exists even without Spring Boot's AOP auto-configuration, and
 	 * proxies classes (Spring Boot's default) unless {@code spring.aop.proxy-target-class=false}.
 	 */
 	static class AutoProxyRegistrar implements ImportBeanDefinitionRegistrar, EnvironmentAware {
 
+		@SuppressWarnings("NullAway.Init") // set by Spring (EnvironmentAware) before registerBeanDefinitions
 		private Environment environment;
 
 		@Override

@@ -22,10 +22,12 @@ public class RedisLockProperties {
 	private Duration commandTimeout = Duration.ofSeconds(3);
 
 	/**
-	 * How long a lock's fencing-token counter key is kept after its last acquisition. Afterwards
-	 * tokens continue from the Redis server's clock in microseconds, so they still increase.
+	 * How long a lock's fencing-token counter key is kept after its last acquisition (at least the
+	 * lease). Afterwards tokens continue from the Redis server's clock in microseconds, so they still
+	 * increase unless that clock has stepped back by more than this since. Each distinct lock key
+	 * leaves one counter key for this long: about 120-140 bytes of Redis memory for a key of 25 characters.
 	 */
-	private Duration tokenCounterTtl = Duration.ofDays(7);
+	private Duration tokenCounterTtl = Duration.ofHours(1);
 
 	public String getChannel() {
 		return this.channel;

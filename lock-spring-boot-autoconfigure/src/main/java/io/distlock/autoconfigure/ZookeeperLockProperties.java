@@ -2,17 +2,19 @@ package io.distlock.autoconfigure;
 
 import java.time.Duration;
 
+import org.jspecify.annotations.Nullable;
+
 /** ZooKeeper backend settings, under {@code distributed-lock.zookeeper}. */
 public class ZookeeperLockProperties {
 
 	/**
-	 * Connect string of the ZooKeeper ensemble, such as {@code zk1:2181,zk2:2181}. When set and no
+	 * Connect string of the ZooKeeper ensemble, such as "zk1:2181,zk2:2181". When set and no
 	 * CuratorFramework bean exists, the starter creates, starts and closes a client.
 	 */
-	private String connectString;
+	private @Nullable String connectString;
 
 	/**
-	 * Root znode under which the locks are kept: {@code <base-path>/<key-prefix + name>/<key>}.
+	 * Root znode under which the locks are kept, as base-path/key-prefix+name/key.
 	 */
 	private String basePath = "/distributed-lock";
 
@@ -28,14 +30,29 @@ public class ZookeeperLockProperties {
 	 */
 	private Duration connectionTimeout = Duration.ofSeconds(15);
 
+	/**
+	 * How long a SUSPENDED connection keeps its locks before they are reported lost, in percent of the
+	 * negotiated session timeout (0 to 25). The client notices a silent connection after 2/3 of the
+	 * session timeout and the ensemble may expire the session, and give the lock to another instance,
+	 * at its end: a larger value survives longer interruptions (a server restart, a leader election)
+	 * without losing the lock, but leaves less time between the report and that moment.
+	 */
+	private int suspendedGracePercent = 10;
+
+	/**
+	 * How long an acquisition waits for ZooKeeper's answers beyond its wait time: the most an
+	 * acquisition can overrun its wait when the ensemble is unreachable. Releases never wait.
+	 */
+	private Duration operationTimeout = Duration.ofSeconds(2);
+
 	/** Retries of the client the starter creates, with exponential backoff. */
 	private final Retry retry = new Retry();
 
-	public String getConnectString() {
+	public @Nullable String getConnectString() {
 		return this.connectString;
 	}
 
-	public void setConnectString(String connectString) {
+	public void setConnectString(@Nullable String connectString) {
 		this.connectString = connectString;
 	}
 
@@ -61,6 +78,22 @@ public class ZookeeperLockProperties {
 
 	public void setConnectionTimeout(Duration connectionTimeout) {
 		this.connectionTimeout = connectionTimeout;
+	}
+
+	public int getSuspendedGracePercent() {
+		return this.suspendedGracePercent;
+	}
+
+	public void setSuspendedGracePercent(int suspendedGracePercent) {
+		this.suspendedGracePercent = suspendedGracePercent;
+	}
+
+	public Duration getOperationTimeout() {
+		return this.operationTimeout;
+	}
+
+	public void setOperationTimeout(Duration operationTimeout) {
+		this.operationTimeout = operationTimeout;
 	}
 
 	public Retry getRetry() {

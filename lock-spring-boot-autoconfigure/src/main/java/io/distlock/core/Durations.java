@@ -2,14 +2,19 @@ package io.distlock.core;
 
 import java.time.Duration;
 
+import org.jspecify.annotations.Nullable;
+
 /** Small helpers for durations in messages and deadlines. */
 public final class Durations {
 
 	private Durations() {
 	}
 
-	/** Formats a duration as {@code 250ms}, {@code 2s} or {@code 1500ms}, the way users write them. */
-	public static String format(Duration duration) {
+	/**
+	 * Formats a duration as {@code 250ms}, {@code 2s} or {@code 1500ms}, the way users write them; {@code ?} for
+	 * {@code null}.
+	 */
+	public static String format(@Nullable Duration duration) {
 		if (duration == null) {
 			return "?";
 		}

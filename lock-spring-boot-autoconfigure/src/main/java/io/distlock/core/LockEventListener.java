@@ -1,10 +1,21 @@
 package io.distlock.core;
 
-import java.time.Duration;
+import org.jspecify.annotations.Nullable;
 
 /**
- * Observes lock life-cycle events, for metrics and logs. Implementations must be fast and must not
- * throw; they are called on the hot path and from the renewal scheduler.
+ * Observes the life of acquisitions, for meters, traces and logs. An acquisition is reported in three
+ * steps, each returning the observer of the next one, so an implementation can keep per-acquisition
+ * state (a timer sample, an {@code Observation}) without a map:
+ *
+ * <pre>
+ * acquiring(request, backend)        on the calling thread, before any wait (re-entries are not reported)
+ *   -&gt; Acquisition.acquired(token)  or Acquisition.notAcquired(errorOrNull), exactly once
+ *        -&gt; Holding.lost(reason)    at most once, while held
+ *        -&gt; Holding.released()      exactly once, when the lock is released (also after a loss)
+ * </pre>
+ *
+ * <p>Calls are isolated: an exception is logged and affects nothing else. They may come from any thread,
+ * but never from the thread that renews leases. Implementations should be fast.
  */
 public interface LockEventListener {
 
@@ -12,19 +23,51 @@ public interface LockEventListener {
 	LockEventListener NONE = new LockEventListener() {
 	};
 
-	/** The lock was acquired after waiting {@code waited}. */
-	default void acquired(LockRequest request, long fencingToken, Duration waited) {
+	/**
+	 * An acquisition of {@code request} starts on the calling thread.
+	 * @param backend the provider's {@link LockProvider#backendName()}
+	 * @return the observer of this acquisition's outcome
+	 */
+	default Acquisition acquiring(LockRequest request, String backend) {
+		return Acquisition.NONE;
 	}
 
-	/** The lock was not acquired within the wait time, or the backend failed ({@code error} not null). */
-	default void notAcquired(LockRequest request, Duration waited, Throwable error) {
+	/** Observes one acquisition until it is granted or given up. */
+	interface Acquisition {
+
+		/** Ignores the outcome. */
+		Acquisition NONE = new Acquisition() {
+		};
+
+		/**
+		 * The lock was granted with {@code fencingToken}.
+		 * @return the observer of this hold
+		 */
+		default Holding acquired(long fencingToken) {
+			return Holding.NONE;
+		}
+
+		/**
+		 * The lock was not acquired: {@code error} is {@code null} when it stayed taken for the whole wait,
+		 * else the backend's failure (or an interruption).
+		 */
+		default void notAcquired(@Nullable Throwable error) {
+		}
 	}
 
-	/** The lock was released after being held for {@code held}. */
-	default void released(String name, String key, Duration held) {
-	}
+	/** Observes one held lock until it is released. */
+	interface Holding {
 
-	/** The holder learned that its lease is lost. */
-	default void lost(String name, String key, long fencingToken, String reason) {
+		/** Ignores the hold. */
+		Holding NONE = new Holding() {
+		};
+
+		/** The holder learned that its lease is lost ({@code reason} says why). */
+		default void lost(String reason) {
+		}
+
+		/** The lock was released (or, after a loss, given up). Called exactly once. */
+		default void released() {
+		}
 	}
 }

@@ -16,8 +16,10 @@ import java.util.Objects;
  * @param storageName {@code keyPrefix + name}
  * @param waitTime how long to wait; {@link Duration#ZERO} means try once
  * @param leaseTime how long the lock outlives a silent holder; always positive
+ * @param fair whether callers of every instance must get the lock in the order in which they started
+ * waiting; only sent to a provider whose {@link LockProvider#supportsFairLocks()} is {@code true}
  */
-public record LockRequest(String name, String key, String storageName, Duration waitTime, Duration leaseTime) {
+public record LockRequest(String name, String key, String storageName, Duration waitTime, Duration leaseTime, boolean fair) {
 
 	public LockRequest {
 		Objects.requireNonNull(name, "name");
@@ -33,9 +35,14 @@ public record LockRequest(String name, String key, String storageName, Duration 
 		}
 	}
 
+	/** Creates a request for a non-fair lock. */
+	public LockRequest(String name, String key, String storageName, Duration waitTime, Duration leaseTime) {
+		this(name, key, storageName, waitTime, leaseTime, false);
+	}
+
 	/** Returns a request for the same lock with another wait time (used when part of the wait is spent). */
 	public LockRequest withWaitTime(Duration newWaitTime) {
-		return new LockRequest(this.name, this.key, this.storageName, newWaitTime, this.leaseTime);
+		return new LockRequest(this.name, this.key, this.storageName, newWaitTime, this.leaseTime, this.fair);
 	}
 
 	/** Returns {@code name} or {@code name[key]} for messages. */

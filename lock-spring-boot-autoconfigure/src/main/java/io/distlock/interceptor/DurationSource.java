@@ -4,37 +4,52 @@ import java.lang.reflect.Method;
 import java.time.Duration;
 import java.time.temporal.ChronoUnit;
 
+import org.jspecify.annotations.Nullable;
+
 import org.springframework.boot.convert.DurationStyle;
 import org.springframework.expression.EvaluationContext;
 import org.springframework.expression.Expression;
+import org.springframework.expression.spel.SpelEvaluationException;
+import org.springframework.expression.spel.SpelMessage;
+import org.springframework.util.Assert;
 import org.springframework.util.StringValueResolver;
 
 /**
- * A {@code waitTime} or {@code leaseTime} attribute, resolved as far as possible at startup: a duration
- * literal or placeholder becomes a fixed value, a constant SpEL expression is evaluated once, and an
- * expression over the arguments is parsed now and evaluated per call.
+ * A {@code waitTime}, {@code leaseTime} or {@code minHoldTime} attribute, resolved as far as possible at
+ * startup: a duration literal or placeholder becomes a fixed value, an expression of literals and
+ * operators is evaluated once, and any other expression is parsed now and evaluated per call. Which of
+ * these an expression is comes from its parsed form ({@link ExpressionReach}), never from its text.
  */
 abstract sealed class DurationSource permits DurationSource.Default, DurationSource.Fixed, DurationSource.Evaluated {
 
-	/** Returns the duration for one call; {@code fallback} is the configured default. */
-	abstract Duration resolve(EvaluationContext context, Duration fallback);
+	/**
+	 * Returns the duration for one call, or {@code null} for the template's default.
+	 * @param context the call's evaluation context; {@code null} only for a value that does not depend on the call
+	 * ({@link #perCall()} is {@code false})
+	 */
+	abstract @Nullable Duration resolve(@Nullable EvaluationContext context);
+
+	/** Whether the value depends on the call (needs an evaluation context). */
+	boolean perCall() {
+		return false;
+	}
 
 	/**
 	 * Parses an attribute value.
 	 * @param raw the attribute as written
-	 * @param attribute {@code waitTime} or {@code leaseTime}, for messages and the sign check
-	 * @param operation describes the method, for messages
+	 * @param attribute {@code waitTime}, {@code leaseTime} or {@code minHoldTime}, for messages and the range check
+	 * @param where names the method, for messages
 	 * @throws IllegalStateException naming the method when the value is malformed or out of range
 	 */
-	static DurationSource parse(String raw, String attribute, Method method, Class<?> targetClass, String operation,
-			StringValueResolver placeholders, LockExpressionEvaluator evaluator) {
+	static DurationSource parse(String raw, String attribute, Method method, Class<?> targetClass, String where,
+			@Nullable StringValueResolver placeholders, LockExpressionEvaluator evaluator) {
 		String value = raw;
 		if (placeholders != null && value.contains("${")) {
 			try {
 				value = placeholders.resolveStringValue(value);
 			}
 			catch (RuntimeException ex) {
-				throw new IllegalStateException("Invalid " + attribute + " '" + raw + "' on " + operation + ": " + ex.getMessage(), ex);
+				throw new IllegalStateException("Invalid " + attribute + " '" + raw + "' on " + where + ": " + ex.getMessage(), ex);
 			}
 		}
 		if (value == null || value.isBlank()) {
@@ -43,34 +58,47 @@ abstract sealed class DurationSource permits DurationSource.Default, DurationSou
 		String trimmed = value.trim();
 		Duration literal = literal(trimmed);
 		if (literal != null) {
-			return new Fixed(check(literal, attribute, raw, operation));
+			return new Fixed(check(literal, attribute, raw, where));
 		}
 		Expression expression;
 		try {
 			expression = evaluator.expression(method, targetClass, trimmed);
 		}
 		catch (RuntimeException ex) {
-			throw new IllegalStateException("Invalid " + attribute + " '" + raw + "' on " + operation
+			throw new IllegalStateException("Invalid " + attribute + " '" + raw + "' on " + where
 					+ ": neither a duration (500ms, 2s, PT2S, a number of milliseconds) nor a valid SpEL expression: "
 					+ ex.getMessage(), ex);
 		}
-		if (!trimmed.contains("#") && !trimmed.contains("@")) {
-			// a constant: evaluate it now, so that a mistake fails startup instead of the first call
-			try {
-				Object result = expression.getValue(evaluator.createContext(method, new Object[0], null, targetClass));
-				return new Fixed(check(convert(result, attribute, raw, operation), attribute, raw, operation));
-			}
-			catch (IllegalStateException ex) {
-				throw ex;
-			}
-			catch (RuntimeException ex) {
-				throw new IllegalStateException("Invalid " + attribute + " '" + raw + "' on " + operation + ": " + ex.getMessage(), ex);
-			}
+		LockOperationSource.checkRootReferences(expression, attribute + " '" + raw + "'", where);
+		ExpressionReach reach = ExpressionReach.of(expression);
+		if (reach == ExpressionReach.CALL) {
+			return new Evaluated(expression, attribute, raw, where);
 		}
-		return new Evaluated(expression, attribute, raw, operation);
+		// the value does not depend on the call: evaluate it now, so that a mistake fails startup
+		EvaluationContext startup = evaluator.createContext(method, new Object[0], null, targetClass);
+		Object result;
+		try {
+			result = expression.getValue(startup);
+		}
+		catch (SpelEvaluationException ex) {
+			if (reach == ExpressionReach.OUTSIDE && ex.getMessageCode() == SpelMessage.EXCEPTION_DURING_METHOD_INVOCATION) {
+				// the method exists and was called; it may simply not be ready before the application is
+				return new Evaluated(expression, attribute, raw, where);
+			}
+			throw new IllegalStateException("Invalid " + attribute + " '" + raw + "' on " + where + ": " + ex.getMessage(), ex);
+		}
+		catch (RuntimeException ex) {
+			throw new IllegalStateException("Invalid " + attribute + " '" + raw + "' on " + where + ": " + ex.getMessage(), ex);
+		}
+		Duration now = (result != null) ? check(convert(result, attribute, raw, where), attribute, raw, where) : null;
+		if (reach == ExpressionReach.OUTSIDE) {
+			// a method call or a field read: its value may change, so it is evaluated per call too
+			return new Evaluated(expression, attribute, raw, where);
+		}
+		return (now != null) ? new Fixed(now) : new Default();
 	}
 
-	private static Duration literal(String value) {
+	private static @Nullable Duration literal(String value) {
 		try {
 			return DurationStyle.detectAndParse(value, ChronoUnit.MILLIS);
 		}
@@ -79,7 +107,7 @@ abstract sealed class DurationSource permits DurationSource.Default, DurationSou
 		}
 	}
 
-	static Duration convert(Object result, String attribute, String raw, String operation) {
+	static Duration convert(Object result, String attribute, String raw, String where) {
 		if (result instanceof Duration duration) {
 			return duration;
 		}
@@ -92,15 +120,15 @@ abstract sealed class DurationSource permits DurationSource.Default, DurationSou
 				return parsed;
 			}
 		}
-		throw new IllegalStateException("Invalid " + attribute + " '" + raw + "' on " + operation
+		throw new IllegalStateException("Invalid " + attribute + " '" + raw + "' on " + where
 				+ ": evaluated to " + result + ", expected a java.time.Duration or a number of milliseconds");
 	}
 
-	static Duration check(Duration duration, String attribute, String raw, String operation) {
+	static Duration check(Duration duration, String attribute, String raw, String where) {
 		boolean lease = "leaseTime".equals(attribute);
 		if (duration.isNegative() || (lease && duration.isZero())) {
-			throw new IllegalStateException("Invalid " + attribute + " '" + raw + "' on " + operation + ": "
-					+ (lease ? "a lease must be positive" : "a wait must not be negative") + " (was " + duration + ")");
+			throw new IllegalStateException("Invalid " + attribute + " '" + raw + "' on " + where + ": "
+					+ (lease ? "a lease must be positive" : "it must not be negative") + " (was " + duration + ")");
 		}
 		return duration;
 	}
@@ -109,8 +137,8 @@ abstract sealed class DurationSource permits DurationSource.Default, DurationSou
 	static final class Default extends DurationSource {
 
 		@Override
-		Duration resolve(EvaluationContext context, Duration fallback) {
-			return fallback;
+		@Nullable Duration resolve(@Nullable EvaluationContext context) {
+			return null;
 		}
 	}
 
@@ -124,16 +152,12 @@ abstract sealed class DurationSource permits DurationSource.Default, DurationSou
 		}
 
 		@Override
-		Duration resolve(EvaluationContext context, Duration fallback) {
-			return this.value;
-		}
-
-		Duration value() {
+		Duration resolve(@Nullable EvaluationContext context) {
 			return this.value;
 		}
 	}
 
-	/** Depends on the call's arguments. */
+	/** Evaluated per call: it reads the call, or something that may change over time. */
 	static final class Evaluated extends DurationSource {
 
 		private final Expression expression;
@@ -142,30 +166,36 @@ abstract sealed class DurationSource permits DurationSource.Default, DurationSou
 
 		private final String raw;
 
-		private final String operation;
+		private final String where;
 
-		Evaluated(Expression expression, String attribute, String raw, String operation) {
+		Evaluated(Expression expression, String attribute, String raw, String where) {
 			this.expression = expression;
 			this.attribute = attribute;
 			this.raw = raw;
-			this.operation = operation;
+			this.where = where;
 		}
 
 		@Override
-		Duration resolve(EvaluationContext context, Duration fallback) {
+		boolean perCall() {
+			return true;
+		}
+
+		@Override
+		@Nullable Duration resolve(@Nullable EvaluationContext context) {
+			Assert.state(context != null, "an expression that depends on the call needs the call's evaluation context");
 			Object result;
 			try {
 				result = this.expression.getValue(context);
 			}
 			catch (RuntimeException ex) {
 				throw new IllegalArgumentException("Could not evaluate " + this.attribute + " '" + this.raw + "' of "
-						+ this.operation + ": " + ex.getMessage(), ex);
+						+ this.where + ": " + ex.getMessage(), ex);
 			}
 			if (result == null) {
-				return fallback;
+				return null;
 			}
 			try {
-				return check(convert(result, this.attribute, this.raw, this.operation), this.attribute, this.raw, this.operation);
+				return check(convert(result, this.attribute, this.raw, this.where), this.attribute, this.raw, this.where);
 			}
 			catch (IllegalStateException ex) {
 				throw new IllegalArgumentException(ex.getMessage());

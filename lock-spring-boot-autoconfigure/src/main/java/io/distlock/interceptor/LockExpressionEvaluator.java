@@ -2,14 +2,17 @@ package io.distlock.interceptor;
 
 import java.lang.reflect.Method;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
+
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.beans.factory.BeanFactory;
 import org.springframework.context.expression.AnnotatedElementKey;
 import org.springframework.context.expression.BeanFactoryResolver;
 import org.springframework.context.expression.CachedExpressionEvaluator;
-import org.springframework.context.expression.MethodBasedEvaluationContext;
 import org.springframework.core.DefaultParameterNameDiscoverer;
 import org.springframework.core.ParameterNameDiscoverer;
 import org.springframework.expression.EvaluationContext;
@@ -28,6 +31,16 @@ public class LockExpressionEvaluator extends CachedExpressionEvaluator {
 
 	private static final ParameterNameDiscoverer PARAMETER_NAMES = new DefaultParameterNameDiscoverer();
 
+	/**
+	 * Parameter names per method, looked up once: the discoverer reflects on every call. Held by this
+	 * evaluator (one per application context), not statically, so that it never pins classes.
+	 */
+	private final Map<Method, Optional<String[]>> parameterNames = new ConcurrentHashMap<>(64);
+
+	private final Function<Method, String @Nullable []> namesOfParameters = (method) -> this.parameterNames
+		.computeIfAbsent(method, (m) -> Optional.ofNullable(PARAMETER_NAMES.getParameterNames(m)))
+		.orElse(null);
+
 	private final Map<ExpressionKey, Expression> cache = new ConcurrentHashMap<>(64);
 
 	private final AtomicLong parseCount = new AtomicLong();
@@ -39,11 +52,17 @@ public class LockExpressionEvaluator extends CachedExpressionEvaluator {
 	private final StandardEvaluationContext shared = new StandardEvaluationContext();
 
 	/** Creates an evaluator that resolves {@code @bean} references in {@code beanFactory} (may be null). */
-	public LockExpressionEvaluator(BeanFactory beanFactory) {
+	public LockExpressionEvaluator(@Nullable BeanFactory beanFactory) {
 		super(new SpelExpressionParser(new SpelParserConfiguration(SpelCompilerMode.MIXED, LockExpressionEvaluator.class.getClassLoader())));
 		if (beanFactory != null) {
 			this.shared.setBeanResolver(new BeanFactoryResolver(beanFactory));
 		}
+		// the shared context makes its default accessors and resolvers lazily: make them now, on one thread
+		this.shared.getPropertyAccessors();
+		this.shared.getIndexAccessors();
+		this.shared.getConstructorResolvers();
+		this.shared.getMethodResolvers();
+		this.shared.getTypeLocator();
 	}
 
 	/**
@@ -66,10 +85,8 @@ public class LockExpressionEvaluator extends CachedExpressionEvaluator {
 	}
 
 	/** Creates the evaluation context of one call. */
-	public EvaluationContext createContext(Method method, Object[] args, Object target, Class<?> targetClass) {
-		LockExpressionRootObject root = new LockExpressionRootObject(method, args, target, targetClass);
-		MethodBasedEvaluationContext context = new MethodBasedEvaluationContext(root, method, args, PARAMETER_NAMES);
-		this.shared.applyDelegatesTo(context);
-		return context;
+	public EvaluationContext createContext(Method method, @Nullable Object[] args, @Nullable Object target, Class<?> targetClass) {
+		return new CallEvaluationContext(this.shared, new LockExpressionRootObject(method, args, target, targetClass),
+				this.namesOfParameters);
 	}
 }

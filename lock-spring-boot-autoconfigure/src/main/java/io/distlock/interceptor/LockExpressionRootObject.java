@@ -2,6 +2,8 @@ package io.distlock.interceptor;
 
 import java.lang.reflect.Method;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * The {@code #root} object of lock expressions: {@code #root.method}, {@code #root.methodName},
  * {@code #root.target}, {@code #root.targetClass}, {@code #root.args}.
@@ -11,7 +13,7 @@ import java.lang.reflect.Method;
  * @param target the target object (may be {@code null} when an expression is checked at startup)
  * @param targetClass the target class
  */
-public record LockExpressionRootObject(Method method, Object[] args, Object target, Class<?> targetClass) {
+public record LockExpressionRootObject(Method method, @Nullable Object[] args, @Nullable Object target, Class<?> targetClass) {
 
 	/** Returns the method's name. */
 	public String methodName() {
@@ -28,11 +30,11 @@ public record LockExpressionRootObject(Method method, Object[] args, Object targ
 		return methodName();
 	}
 
-	public Object[] getArgs() {
+	public @Nullable Object[] getArgs() {
 		return this.args;
 	}
 
-	public Object getTarget() {
+	public @Nullable Object getTarget() {
 		return this.target;
 	}
 

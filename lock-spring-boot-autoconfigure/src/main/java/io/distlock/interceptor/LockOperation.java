@@ -1,29 +1,30 @@
 package io.distlock.interceptor;
 
-import java.lang.reflect.Array;
 import java.lang.reflect.Method;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 
+import io.distlock.annotation.WhenLocked;
+import io.distlock.core.LockSpec;
+import io.distlock.core.LockTemplate;
+import org.aopalliance.intercept.MethodInvocation;
+import org.jspecify.annotations.Nullable;
+
 import org.springframework.expression.EvaluationContext;
-import org.springframework.expression.Expression;
 
 /**
- * One {@code @DistributedLocked} method, read once per (method, target class): the lock name, the
- * parsed key expressions and the wait and lease sources. Immutable and shared by all calls.
+ * One {@code @DistributedLocked} method, read and checked once per (method, target class): the lock
+ * name, the parsed key expressions, the wait, lease and minimum hold, what happens when the lock is
+ * busy, and the {@link ResultLifecycle} of its return type. Immutable and shared by all calls; a call
+ * evaluates only what depends on it.
  */
 public final class LockOperation {
 
 	private final String description;
 
-	private final String name;
-
 	private final Method method;
 
-	private final List<Expression> keyExpressions;
-
-	private final List<String> keySources;
+	private final LockKeys keys;
 
 	private final boolean multiKey;
 
@@ -31,24 +32,46 @@ public final class LockOperation {
 
 	private final DurationSource leaseTime;
 
-	LockOperation(String description, String name, Method method, List<Expression> keyExpressions,
-			List<String> keySources, boolean multiKey, DurationSource waitTime, DurationSource leaseTime) {
+	private final DurationSource minHoldTime;
+
+	private final WhenLocked whenLocked;
+
+	private final @Nullable FallbackMethod fallback;
+
+	private final ResultLifecycle lifecycle;
+
+	/** The name, fairness and every duration known at startup; a call adds its key. */
+	private final LockSpec baseSpec;
+
+	private final boolean needsContext;
+
+	LockOperation(String description, String name, Method method, LockKeys keys, boolean multiKey, DurationSource waitTime,
+			DurationSource leaseTime, DurationSource minHoldTime, boolean fair, WhenLocked whenLocked,
+			@Nullable FallbackMethod fallback, ResultLifecycle lifecycle) {
 		this.description = description;
-		this.name = name;
 		this.method = method;
-		this.keyExpressions = keyExpressions;
-		this.keySources = keySources;
+		this.keys = keys;
 		this.multiKey = multiKey;
 		this.waitTime = waitTime;
 		this.leaseTime = leaseTime;
+		this.minHoldTime = minHoldTime;
+		this.whenLocked = whenLocked;
+		this.fallback = fallback;
+		this.lifecycle = lifecycle;
+		this.baseSpec = LockSpec.of(name)
+			.waitTime(waitTime.perCall() ? null : waitTime.resolve(null))
+			.leaseTime(leaseTime.perCall() ? null : leaseTime.resolve(null))
+			.minHoldTime(minHoldTime.perCall() ? null : minHoldTime.resolve(null))
+			.fair(fair);
+		this.needsContext = !keys.isEmpty() || waitTime.perCall() || leaseTime.perCall() || minHoldTime.perCall();
 	}
 
 	/** Returns the lock name. */
 	public String name() {
-		return this.name;
+		return this.baseSpec.name();
 	}
 
-	/** Returns {@code Class.method} for messages. */
+	/** Returns {@code Class.method(ParameterTypes)} for messages. */
 	public String description() {
 		return this.description;
 	}
@@ -63,78 +86,58 @@ public final class LockOperation {
 		return this.multiKey;
 	}
 
-	/** Whether any attribute needs the per-call evaluation context. */
-	boolean needsContext() {
-		return !this.keyExpressions.isEmpty() || this.waitTime instanceof DurationSource.Evaluated
-				|| this.leaseTime instanceof DurationSource.Evaluated;
+	/** Whether the lock must be granted in the order callers started waiting. */
+	public boolean isFair() {
+		return this.baseSpec.fair();
+	}
+
+	/** What a call does when the lock stays taken. */
+	public WhenLocked whenLocked() {
+		return this.whenLocked;
+	}
+
+	@Nullable FallbackMethod fallback() {
+		return this.fallback;
+	}
+
+	ResultLifecycle lifecycle() {
+		return this.lifecycle;
 	}
 
 	/**
-	 * Evaluates the single key ({@code ""} when the method has none).
-	 * @throws IllegalArgumentException naming the method and expression when it is null or empty
+	 * Evaluates what the call locks and builds it; bad input throws here, before anything is locked.
+	 * @throws IllegalArgumentException naming the method and expression for a bad key or duration
 	 */
-	String key(EvaluationContext context) {
-		if (this.keyExpressions.isEmpty()) {
-			return "";
+	LockCall call(LockTemplate template, MethodInvocation invocation, @Nullable Object target, Class<?> targetClass,
+			LockExpressionEvaluator evaluator) {
+		if (!this.needsContext) {
+			return new LockCall(this, template, invocation, this.baseSpec, null);
 		}
-		return toKey(evaluate(0, context), 0);
-	}
-
-	/**
-	 * Evaluates every key of a multi-key operation, flattening collections and arrays.
-	 * @throws IllegalArgumentException naming the method and expression for a null or empty key
-	 */
-	List<String> keys(EvaluationContext context) {
-		List<String> keys = new ArrayList<>();
-		for (int i = 0; i < this.keyExpressions.size(); i++) {
-			Object value = evaluate(i, context);
-			if (value instanceof Iterable<?> iterable) {
-				for (Object element : iterable) {
-					keys.add(toKey(element, i));
-				}
-			}
-			else if (value != null && value.getClass().isArray()) {
-				for (int j = 0; j < Array.getLength(value); j++) {
-					keys.add(toKey(Array.get(value, j), i));
-				}
-			}
-			else {
-				keys.add(toKey(value, i));
-			}
+		EvaluationContext context = evaluator.createContext(this.method, invocation.getArguments(), target, targetClass);
+		LockSpec spec = this.baseSpec;
+		List<String> keys = null;
+		if (this.multiKey) {
+			keys = this.keys.all(context);
 		}
-		return keys;
-	}
-
-	Duration waitTime(EvaluationContext context, Duration fallback) {
-		return this.waitTime.resolve(context, fallback);
-	}
-
-	Duration leaseTime(EvaluationContext context, Duration fallback) {
-		return this.leaseTime.resolve(context, fallback);
-	}
-
-	private Object evaluate(int index, EvaluationContext context) {
-		try {
-			return this.keyExpressions.get(index).getValue(context);
+		else if (!this.keys.isEmpty()) {
+			spec = spec.key(this.keys.single(context));
 		}
-		catch (RuntimeException ex) {
-			throw new IllegalArgumentException("Could not evaluate lock key expression '" + this.keySources.get(index)
-					+ "' of " + this.description + ": " + ex.getMessage(), ex);
+		if (this.waitTime.perCall()) {
+			spec = spec.waitTime(this.waitTime.resolve(context));
 		}
-	}
-
-	private String toKey(Object value, int index) {
-		String key = (value != null) ? value.toString() : null;
-		if (key == null || key.isEmpty()) {
-			throw new IllegalArgumentException("Lock key expression '" + this.keySources.get(index) + "' of "
-					+ this.description + " evaluated to " + ((key == null) ? "null" : "an empty string")
-					+ "; the method was not called");
+		if (this.leaseTime.perCall()) {
+			spec = spec.leaseTime(this.leaseTime.resolve(context));
 		}
-		return key;
+		if (this.minHoldTime.perCall()) {
+			Duration minHold = this.minHoldTime.resolve(context);
+			spec = spec.minHoldTime(minHold);
+		}
+		return new LockCall(this, template, invocation, spec, keys);
 	}
 
 	@Override
 	public String toString() {
-		return "LockOperation[" + this.description + ", name=" + this.name + ", keys=" + this.keySources + "]";
+		return "LockOperation[" + this.description + ", name=" + name() + ", keys=" + this.keys + ", "
+				+ this.lifecycle.describe() + "]";
 	}
 }

@@ -1,28 +1,28 @@
 package io.distlock.jdbc;
 
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
 
 /**
- * Capped, jittered exponential backoff between acquire attempts of one waiting caller. A database
- * cannot notify a waiter, so waiters poll; the delay doubles from {@link #FIRST_MILLIS} up to
- * {@link #CAP_MILLIS} so that a long wait costs the database a few statements a second, and each delay
- * is drawn from its upper half so that instances waiting for one lock do not retry in lock step.
- * (Threads of one JVM waiting for one lock queue in the core and never poll together.)
+ * Capped, jittered exponential backoff between the polls of one waiting caller: the delay doubles from
+ * the minimum poll interval up to the maximum, so that a long wait costs the database a few reads a
+ * second, and each delay is drawn from its upper half so that instances waiting for one lock do not
+ * poll in lock step. (Threads of one JVM waiting for one lock queue in the core and never poll together.)
  */
 final class Backoff {
 
-	static final long FIRST_MILLIS = 4;
+	private final long maxNanos;
 
-	static final long CAP_MILLIS = 100;
+	private long nextNanos;
 
-	private long nextMillis = FIRST_MILLIS;
+	Backoff(long minNanos, long maxNanos) {
+		this.nextNanos = minNanos;
+		this.maxNanos = maxNanos;
+	}
 
 	/** Returns the next delay in nanoseconds and grows the one after it. */
 	long nextNanos() {
-		long millis = this.nextMillis;
-		this.nextMillis = Math.min(CAP_MILLIS, millis * 2);
-		long nanos = TimeUnit.MILLISECONDS.toNanos(millis);
+		long nanos = this.nextNanos;
+		this.nextNanos = Math.min(this.maxNanos, nanos * 2);
 		return ThreadLocalRandom.current().nextLong(nanos / 2, nanos + 1);
 	}
 }

@@ -12,8 +12,10 @@ import io.distlock.core.LockRequest;
  * <pre>
  * &lt;prefix&gt;{&lt;name&gt;:&lt;key&gt;}          the lock: its owner, with "|w" appended when someone waits
  * &lt;prefix&gt;{&lt;name&gt;:&lt;key&gt;}:token    the last fencing token issued: the holder's, while held
+ * &lt;prefix&gt;{&lt;name&gt;:&lt;key&gt;}:queue    fair locks only, while someone waits: the waiters in order (a list)
+ * &lt;prefix&gt;{&lt;name&gt;:&lt;key&gt;}:waiters  fair locks only, while someone waits: when each waiter counts as gone (a sorted set)
  * </pre>
- * The part in braces is a Redis Cluster hash tag, so both keys of a lock live in one slot and one
+ * The part in braces is a Redis Cluster hash tag, so all keys of a lock live in one slot and one
  * script can touch both. To keep the mapping unambiguous (two different locks never share a key) and
  * the hash tag intact whatever users put in names and keys:
  * <ul>
@@ -39,6 +41,16 @@ final class RedisLockKeys {
 	private RedisLockKeys(String lockKey) {
 		this.lockKey = lockKey;
 		this.tokenKey = lockKey + ":token";
+	}
+
+	/** The fair queue: the owners of waiting callers, in the order they started waiting. */
+	String queueKey() {
+		return this.lockKey + ":queue";
+	}
+
+	/** The fair queue's liveness: each waiting owner scored by the server time (ms) after which it counts as gone. */
+	String waitersKey() {
+		return this.lockKey + ":waiters";
 	}
 
 	/** Returns the keys of the lock that {@code request} asks for. */

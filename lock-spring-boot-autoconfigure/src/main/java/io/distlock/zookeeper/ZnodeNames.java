@@ -51,24 +51,4 @@ final class ZnodeNames {
 	private static boolean isPlain(int c) {
 		return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.';
 	}
-
-	/**
-	 * Returns the sequence number ZooKeeper appended to a sequential node's name (its last ten digits),
-	 * or {@code -1} if the name does not end in one (a node someone else put there).
-	 */
-	static long sequence(String nodeName) {
-		int length = nodeName.length();
-		if (length < 10) {
-			return -1;
-		}
-		long value = 0;
-		for (int i = length - 10; i < length; i++) {
-			char c = nodeName.charAt(i);
-			if (c < '0' || c > '9') {
-				return -1;
-			}
-			value = value * 10 + (c - '0');
-		}
-		return value;
-	}
 }

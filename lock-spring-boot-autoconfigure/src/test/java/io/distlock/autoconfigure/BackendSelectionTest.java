@@ -127,7 +127,7 @@ class BackendSelectionTest {
 	void aNonPositiveDefaultLeaseFailsStartup() {
 		this.runner.withPropertyValues("distributed-lock.lease-time=0s").run((context) -> {
 			assertThat(context).hasFailed();
-			assertThat(failureMessages(context.getStartupFailure())).contains("distributed-lock.lease-time must be positive");
+			assertThat(failureMessages(context.getStartupFailure())).contains("distributed-lock.lease-time must be at least 200ms");
 		});
 	}
 

@@ -6,23 +6,44 @@ import io.distlock.core.LockProvider;
 import io.distlock.core.LockTemplate;
 import io.distlock.local.InMemoryLockProvider;
 import io.distlock.redis.RedisLockProvider;
+import io.distlock.redis.RedisServerProcess;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulRedisConnection;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Selection of the Redis backend. No server is needed: the provider connects on first use.
+ * Selection of the Redis backend, and what it checks at startup. The selection tests point Spring Boot's
+ * factory at a port where nothing listens: the provider starts without a server (it connects on first
+ * use) and never talks to a Redis that happens to run on this machine.
  */
+@ExtendWith(OutputCaptureExtension.class)
 class RedisLockConfigurationTest {
 
+	private static final int CLOSED_PORT = closedPort();
+
 	private final ApplicationContextRunner runner = new ApplicationContextRunner()
-		.withConfiguration(AutoConfigurations.of(DataRedisAutoConfiguration.class, DistributedLockAutoConfiguration.class));
+		.withConfiguration(AutoConfigurations.of(DataRedisAutoConfiguration.class, DistributedLockAutoConfiguration.class))
+		.withPropertyValues("spring.data.redis.port=" + CLOSED_PORT);
+
+	private static int closedPort() {
+		try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+			return socket.getLocalPort();
+		}
+		catch (java.io.IOException ex) {
+			throw new IllegalStateException(ex);
+		}
+	}
 
 	private static ApplicationContextRunner withoutSpringDataRedis() {
 		return new ApplicationContextRunner().withConfiguration(AutoConfigurations.of(DistributedLockAutoConfiguration.class))
@@ -96,5 +117,43 @@ class RedisLockConfigurationTest {
 	@Test
 	void withoutTheRedisClientTheInMemoryBackendIsDetected() {
 		withoutSpringDataRedis().run((context) -> assertThat(context).getBean(LockProvider.class).isInstanceOf(InMemoryLockProvider.class));
+	}
+
+	@Test
+	void staticMasterReplicaFailsStartupSayingWhy() {
+		this.runner.withPropertyValues("spring.data.redis.masterreplica.nodes=127.0.0.1:" + CLOSED_PORT + ",127.0.0.1:" + (CLOSED_PORT + 1))
+			.run((context) -> {
+				assertThat(context).hasFailed();
+				assertThat(context.getStartupFailure()).rootCause()
+					.hasMessageContaining("static master/replica")
+					.hasMessageContaining("spring.data.redis.masterreplica.nodes");
+			});
+	}
+
+	@Test
+	void evictingServerGetsAWarningAtStartup(CapturedOutput output) throws Exception {
+		try (RedisServerProcess server = RedisServerProcess.start()) {
+			RedisClient client = RedisClient.create("redis://127.0.0.1:" + server.port());
+			try (StatefulRedisConnection<String, String> connection = client.connect()) {
+				connection.sync().configSet("maxmemory-policy", "allkeys-lru");
+			}
+			finally {
+				client.shutdown();
+			}
+			this.runner.withPropertyValues("spring.data.redis.port=" + server.port()).run((context) -> {
+				assertThat(context).hasNotFailed();
+				assertThat(output).contains("maxmemory-policy").contains("allkeys-lru").contains("noeviction");
+			});
+		}
+	}
+
+	@Test
+	void supportedServerStartsQuietly(CapturedOutput output) throws Exception {
+		try (RedisServerProcess server = RedisServerProcess.start()) {
+			this.runner.withPropertyValues("spring.data.redis.port=" + server.port()).run((context) -> {
+				assertThat(context).hasNotFailed().hasSingleBean(RedisLockProvider.class);
+				assertThat(output).doesNotContain("maxmemory-policy");
+			});
+		}
 	}
 }

@@ -3,7 +3,6 @@ package io.distlock.interceptor;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 import io.distlock.autoconfigure.DistributedLockAutoConfiguration;
@@ -30,13 +29,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 /** The annotation through a real Spring context on the in-memory backend. */
 class LockInterceptorTest {
 
-	/** Other callers run here, never in the common pool, which has one worker on a 2-core machine. */
-	private static final java.util.concurrent.ExecutorService OTHER = java.util.concurrent.Executors.newCachedThreadPool((r) -> {
-		Thread t = new Thread(r, "other-caller");
-		t.setDaemon(true);
-		return t;
-	});
-
 	private final ApplicationContextRunner runner = new ApplicationContextRunner()
 		.withConfiguration(AutoConfigurations.of(DistributedLockAutoConfiguration.class))
 		.withPropertyValues("distributed-lock.wait-time=1s")
@@ -52,22 +44,13 @@ class LockInterceptorTest {
 
 	/** Holds the lock from another thread (another caller) while {@code action} runs. */
 	private static void whileHeldElsewhere(LockTemplate template, String name, String key, Runnable action) throws Exception {
-		LockHandle handle = CompletableFuture.supplyAsync(() -> template.tryAcquire(name, key, Duration.ZERO).orElseThrow(), OTHER)
-			.get(10, TimeUnit.SECONDS);
-		try {
+		try (LockHandle handle = OtherCaller.hold(template, name, key)) {
 			action.run();
-		}
-		finally {
-			handle.close();
 		}
 	}
 
 	private static boolean heldElsewhere(LockTemplate template, String name, String key) {
-		return CompletableFuture.supplyAsync(() -> {
-			var handle = template.tryAcquire(name, key, Duration.ZERO);
-			handle.ifPresent(LockHandle::close);
-			return handle.isEmpty();
-		}, OTHER).join();
+		return !OtherCaller.canTake(template, name, key);
 	}
 
 	@Test
@@ -207,10 +190,10 @@ class LockInterceptorTest {
 	void opposingMultiKeyCallsDoNotDeadlock() {
 		run((context) -> {
 			Shop shop = context.getBean(Shop.class);
-			List<CompletableFuture<Void>> calls = new java.util.ArrayList<>();
+			List<CompletableFuture<Object>> calls = new java.util.ArrayList<>();
 			for (int i = 0; i < 4; i++) {
 				boolean flip = i % 2 == 0;
-				calls.add(CompletableFuture.runAsync(() -> {
+				calls.add(OtherCaller.run(() -> {
 					for (int j = 0; j < 200; j++) {
 						try {
 							shop.patientTransfer(flip ? "m" : "n", flip ? "n" : "m");
@@ -219,63 +202,45 @@ class LockInterceptorTest {
 							throw new AssertionError("a waiter timed out: possible deadlock", ex);
 						}
 					}
-				}, OTHER));
+					return null;
+				}));
 			}
 			CompletableFuture.allOf(calls.toArray(new CompletableFuture[0])).get(60, TimeUnit.SECONDS);
 		});
 	}
 
 	@Test
-	void asyncResultHoldsTheLockUntilItCompletes() {
-		run((context) -> {
-			Shop shop = context.getBean(Shop.class);
-			LockTemplate template = context.getBean(LockTemplate.class);
-			CountDownLatch finish = new CountDownLatch(1);
-			CompletableFuture<Long> result = shop.async("a1", finish);
-			assertThat(heldElsewhere(template, "async", "a1")).isTrue();
-			finish.countDown();
-			long token = result.get(10, TimeUnit.SECONDS);
-			assertThat(token).isPositive();
-			assertThat(heldElsewhere(template, "async", "a1")).isFalse();
-		});
-	}
-
-	@Test
-	void monoResultHoldsTheLockUntilItTerminates() {
-		run((context) -> {
-			Shop shop = context.getBean(Shop.class);
-			LockTemplate template = context.getBean(LockTemplate.class);
-			reactor.core.publisher.Sinks.One<Long> done = reactor.core.publisher.Sinks.one();
-			reactor.core.publisher.Mono<Long> result = shop.mono("m1", done);
-			CompletableFuture<Long> subscribed = result.toFuture();
-			assertThat(heldElsewhere(template, "reactive", "m1")).isTrue();
-			done.tryEmitValue(1L);
-			assertThat(subscribed.get(10, TimeUnit.SECONDS)).isPositive();
-			assertThat(heldElsewhere(template, "reactive", "m1")).isFalse();
-		});
-	}
-
-	@Test
-	void expressionsAreParsedOncePerMethod() {
+	void eachExpressionIsParsedOnceSoSpelCompilesIt() {
 		run((context) -> {
 			Shop shop = context.getBean(Shop.class);
 			LockExpressionEvaluator evaluator = context.getBean(LockOperationSource.class).evaluator();
-			shop.buy(new Order("warm", null));
-			shop.positional("w", 0);
-			long parsed = evaluator.parseCount();
-			assertThat(parsed).isPositive();
-			for (int i = 0; i < 200; i++) {
-				shop.buy(new Order("sku-" + i, null));
-				shop.positional("p" + i, i);
-				shop.spelWait("s" + i, Duration.ZERO);
+			long parsedAtStartup = evaluator.parseCount();
+			assertThat(isCompiledExpression(shop.compiled("k0"))).as("the first calls run interpreted").isFalse();
+			// SpEL compiles an expression after it ran 100 times interpreted, as the same parsed object: an
+			// expression parsed (or copied) per call would stay interpreted for ever
+			String caller = "";
+			for (int i = 1; i <= 300 && !isCompiledExpression(caller); i++) {
+				caller = shop.compiled("k" + i);
 			}
-			assertThat(evaluator.parseCount()).isEqualTo(parsed);
+			assertThat(isCompiledExpression(caller)).as("the key expression runs compiled, called from " + caller).isTrue();
+			assertThat(evaluator.parseCount()).isEqualTo(parsedAtStartup);
 		});
 	}
 
+	/** SpEL's generated classes: {@code org.springframework.expression.spel.generated.*} (Spring 7), {@code spel.*} before. */
+	private static boolean isCompiledExpression(String callerClass) {
+		return callerClass.startsWith("org.springframework.expression.spel.generated.") || callerClass.startsWith("spel.");
+	}
+
 	@Test
-	void unannotatedMethodsAreNotLocked() {
-		run((context) -> assertThat(context.getBean(Shop.class).unlocked().token()).isEqualTo(-1));
+	void unannotatedMethodsRunWithoutALock() {
+		run((context) -> {
+			Shop shop = context.getBean(Shop.class);
+			assertThat(AopUtils.isAopProxy(shop)).isTrue();
+			assertThat(shop.locked()).as("the probe sees a lock in a locked method").isEqualTo(2);
+			assertThat(shop.unlocked()).isZero();
+			assertThat(shop.buy("sku-1")).as("an unannotated overload of a locked method").isZero();
+		});
 	}
 
 	@Test

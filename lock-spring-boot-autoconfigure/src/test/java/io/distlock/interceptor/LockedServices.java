@@ -2,14 +2,12 @@ package io.distlock.interceptor;
 
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import io.distlock.annotation.DistributedLocked;
 import io.distlock.core.LockContext;
 import io.distlock.core.LockHandle;
+import io.distlock.core.LockTemplate;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.context.annotation.Lazy;
@@ -131,32 +129,36 @@ final class LockedServices {
 			return ids.size();
 		}
 
-		@DistributedLocked(name = "async", key = "#id")
-		CompletableFuture<Long> async(String id, CountDownLatch release) {
-			long token = LockContext.current().orElseThrow().fencingToken();
-			return CompletableFuture.supplyAsync(() -> {
-				try {
-					release.await(30, TimeUnit.SECONDS);
-				}
-				catch (InterruptedException ex) {
-					Thread.currentThread().interrupt();
-				}
-				return token;
-			}, (task) -> new Thread(task, "async-work").start());
-		}
-
 		int bodyRuns() {
 			return this.bodyRuns.get();
 		}
 
-		@DistributedLocked(name = "reactive", key = "#id")
-		reactor.core.publisher.Mono<Long> mono(String id, reactor.core.publisher.Sinks.One<Long> done) {
-			long token = LockContext.current().orElseThrow().fencingToken();
-			return done.asMono().map((ignored) -> token);
+		@Autowired
+		@Lazy
+		LockTemplate template;
+
+		/** Not annotated, but it overloads an annotated method: it must run without any lock. */
+		int buy(String sku) {
+			return locksHeldNow();
 		}
 
-		Seen unlocked() {
-			return new Seen("none", "none", -1);
+		int unlocked() {
+			return locksHeldNow();
+		}
+
+		/** The control: the same probe, in a locked method. */
+		@DistributedLocked(name = "probe")
+		int locked() {
+			return locksHeldNow();
+		}
+
+		private int locksHeldNow() {
+			return this.template.heldLocks().size() + (LockContext.current().isPresent() ? 1 : 0);
+		}
+
+		@DistributedLocked(name = "compiled", key = "T(io.distlock.interceptor.CompileProbe).key(#p0)")
+		String compiled(String id) {
+			return CompileProbe.lastCaller();
 		}
 	}
 }

@@ -2,6 +2,7 @@ package io.distlock.interceptor;
 
 import io.distlock.annotation.DistributedLocked;
 import io.distlock.autoconfigure.DistributedLockAutoConfiguration;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
@@ -18,13 +19,17 @@ class StartupValidationTest {
 	private void assertStartupFails(Class<?> bean, String... fragments) {
 		this.runner.withBean(bean).run((context) -> {
 			assertThat(context).hasFailed();
-			Throwable failure = context.getStartupFailure();
-			StringBuilder messages = new StringBuilder();
-			for (Throwable t = failure; t != null; t = t.getCause()) {
-				messages.append(t.getMessage()).append('\n');
-			}
-			assertThat(messages.toString()).contains(fragments);
+			assertThat(messages(context.getStartupFailure())).contains(fragments);
 		});
+	}
+
+	/** The messages of a startup failure and all its causes, one per line. */
+	static String messages(@Nullable Throwable failure) {
+		StringBuilder messages = new StringBuilder();
+		for (Throwable t = failure; t != null; t = t.getCause()) {
+			messages.append(t.getMessage()).append('\n');
+		}
+		return messages.toString();
 	}
 
 	static class MalformedKey {

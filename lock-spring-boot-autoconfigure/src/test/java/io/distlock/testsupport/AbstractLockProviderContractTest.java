@@ -10,21 +10,39 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 
 import io.distlock.core.LeaseRenewer;
+import io.distlock.core.LockAcquisitionException;
 import io.distlock.core.LockEventListener;
 import io.distlock.core.LockHandle;
 import io.distlock.core.LockLease;
 import io.distlock.core.LockProvider;
 import io.distlock.core.LockRequest;
+import io.distlock.core.LockSpec;
 import io.distlock.core.LockTemplate;
+import io.distlock.autoconfigure.DistributedLockAutoConfiguration;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.BeforeEach;
 
+import reactor.core.Disposable;
+import reactor.core.publisher.Mono;
+
+import org.springframework.boot.WebApplicationType;
+import org.springframework.boot.autoconfigure.ImportAutoConfiguration;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 
 /**
  * The contract every backend passes. A backend's test class extends this, starts its real server,
@@ -36,6 +54,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 public abstract class AbstractLockProviderContractTest {
 
 	private final List<Instance> instances = new ArrayList<>();
+
+	private final List<ConfigurableApplicationContext> contexts = new ArrayList<>();
 
 	private String testName;
 
@@ -51,15 +71,49 @@ public abstract class AbstractLockProviderContractTest {
 
 	/**
 	 * Makes an instance stop renewing without releasing, as a crashed process would. Default: stop its
-	 * renewal scheduler. Backends whose lease is a session override this to end the session.
+	 * renewal scheduler (which reports its leases lost, as nothing renews them any more). Backends whose
+	 * lease is a session override this to end the session.
 	 */
 	protected void abandon(Instance instance) throws Exception {
 		instance.renewer.close();
 	}
 
+	/**
+	 * Whether {@link #abandon} leaves the holder able to notice its loss before the backend frees the
+	 * lock (a stopped renewal: the holder's own deadline). Backends whose {@code abandon} ends the
+	 * session on the server at once return {@code false}: the client then learns of it only afterwards.
+	 */
+	protected boolean abandonReportsLossBeforeTheLockIsFree() {
+		return true;
+	}
+
+	/**
+	 * Deletes the backend's record of the lock {@code name}/{@code key} behind its holder's back, as an
+	 * operator would (Redis {@code DEL}, a {@code DELETE} of the row, a deleted znode). The holder must
+	 * learn that its lease is lost.
+	 * @param holder the instance that holds the lock (its client may be used to reach the backend)
+	 */
+	protected abstract void deleteLockRecord(Instance holder, String name, String key) throws Exception;
+
+	/**
+	 * Asserts that nothing of a waiter that gave up is left in the backend for the lock (no waiter
+	 * entry, node, watch or row beyond the lock's own). Default: nothing to check.
+	 */
+	protected void assertNoWaiterLeftovers(Instance waiter, String name, String key) throws Exception {
+	}
+
 	/** The lease used by tests that wait for a lease to end; backends with a fixed session lease override it. */
 	protected Duration shortLease() {
 		return Duration.ofMillis(1000);
+	}
+
+	/**
+	 * How long after {@code close()} returned another instance may still find the lock taken. Zero for
+	 * backends whose release returns once the backend applied it; ZooKeeper's release only sends its
+	 * delete (the lock is free once the server applies it, a round trip later).
+	 */
+	protected Duration releaseVisibleWithin() {
+		return Duration.ZERO;
 	}
 
 	/** Slack allowed on top of a wait or lease for scheduling and round trips on a loaded 2-core machine. */
@@ -90,7 +144,12 @@ public abstract class AbstractLockProviderContractTest {
 
 	@AfterEach
 	void closeInstances() throws Exception {
+		for (ConfigurableApplicationContext context : this.contexts) {
+			context.close();
+		}
+		this.contexts.clear();
 		for (Instance instance : this.instances) {
+			instance.template.close();
 			instance.renewer.close();
 			closeProvider(instance.provider);
 		}
@@ -143,7 +202,7 @@ public abstract class AbstractLockProviderContractTest {
 			assertThat(otherThread).isEmpty();
 			assertThat(held.isHeld()).isTrue();
 		}
-		try (LockHandle next = second.template.tryAcquire(lockName(), "k", Duration.ZERO).orElseThrow()) {
+		try (LockHandle next = second.template.tryAcquire(lockName(), "k", releaseVisibleWithin()).orElseThrow()) {
 			assertThat(next.isHeld()).isTrue();
 		}
 	}
@@ -206,12 +265,27 @@ public abstract class AbstractLockProviderContractTest {
 		Instance crashed = newInstance(lease);
 		Instance survivor = newInstance(lease);
 		LockHandle abandoned = crashed.template.tryAcquire(lockName(), "k", Duration.ZERO).orElseThrow();
+		AtomicLong lostAt = new AtomicLong();
+		abandoned.onLost(() -> lostAt.set(System.nanoTime()));
 		long abandonedAt = System.nanoTime();
 		abandon(crashed);
 		try (LockHandle next = survivor.template.tryAcquire(lockName(), "k", lease.plus(slack()).plus(slack())).orElseThrow()) {
-			Duration freedAfter = Duration.ofNanos(System.nanoTime() - abandonedAt);
+			long acquiredAt = System.nanoTime();
+			Duration freedAfter = Duration.ofNanos(acquiredAt - abandonedAt);
 			assertThat(freedAfter).isLessThanOrEqualTo(lease.plus(slack()).plus(slack()));
 			assertThat(next.fencingToken()).isGreaterThan(abandoned.fencingToken());
+			// the abandoned holder knows it holds nothing, and knew it before anyone else got the lock
+			if (abandonReportsLossBeforeTheLockIsFree()) {
+				assertThat(abandoned.isHeld()).isFalse();
+				assertThat(lostAt.get()).as("loss reported before the next acquisition").isNotZero().isLessThan(acquiredAt);
+			}
+			else {
+				long deadline = System.nanoTime() + slack().toNanos();
+				while (abandoned.isHeld() && System.nanoTime() < deadline) {
+					Thread.sleep(10);
+				}
+				assertThat(abandoned.isHeld()).as("the abandoned holder learns of its loss").isFalse();
+			}
 		}
 	}
 
@@ -255,7 +329,7 @@ public abstract class AbstractLockProviderContractTest {
 		assertThat(outer.isHeld()).isTrue();
 		assertThat(other.template.tryAcquire(lockName(), "k", Duration.ZERO)).isEmpty();
 		outer.close();
-		assertThat(other.template.tryAcquire(lockName(), "k", Duration.ZERO)).hasValueSatisfying(LockHandle::close);
+		assertThat(other.template.tryAcquire(lockName(), "k", releaseVisibleWithin())).hasValueSatisfying(LockHandle::close);
 	}
 
 	@Test
@@ -300,7 +374,7 @@ public abstract class AbstractLockProviderContractTest {
 			assertThat(second.template.tryAcquire(lockName(), "k", Duration.ofMillis(50))).isEmpty();
 		}
 		held.close();
-		assertThat(newInstance().template.tryAcquire(lockName(), "k", Duration.ZERO)).hasValueSatisfying(LockHandle::close);
+		assertThat(newInstance().template.tryAcquire(lockName(), "k", releaseVisibleWithin())).hasValueSatisfying(LockHandle::close);
 	}
 
 	@Test
@@ -341,6 +415,332 @@ public abstract class AbstractLockProviderContractTest {
 		}
 		history.assertValid();
 	}
+
+	@Test
+	void aHolderInterruptedBeforeItReleasesStillFreesTheLockAndKeepsItsInterruptStatus() throws Exception {
+		Instance holder = newInstance();
+		Instance other = newInstance();
+		AtomicBoolean interruptedAfter = new AtomicBoolean();
+		AtomicReference<Throwable> failure = new AtomicReference<>();
+		// a cancelled task: its thread is interrupted, and its lock is released in a finally block
+		Thread thread = new Thread(() -> {
+			try {
+				LockHandle held = holder.template.tryAcquire(lockName(), "k", Duration.ZERO).orElseThrow();
+				Thread.currentThread().interrupt();
+				held.close();
+			}
+			catch (Throwable ex) {
+				failure.set(ex);
+			}
+			interruptedAfter.set(Thread.currentThread().isInterrupted());
+		});
+		thread.start();
+		thread.join(slack().plus(slack()).toMillis());
+		assertThat(failure.get()).isNull();
+		assertThat(interruptedAfter).as("interrupt status kept").isTrue();
+		assertThat(other.template.tryAcquire(lockName(), "k", releaseVisibleWithin())).as("released despite the interrupt")
+			.hasValueSatisfying(LockHandle::close);
+	}
+
+	@Test
+	void aWaiterInterruptedWhileWaitingLeavesNothingBehindAndKeepsItsInterruptStatus() throws Exception {
+		Instance holder = newInstance();
+		Instance waiter = newInstance();
+		LockHandle held = holder.template.tryAcquire(lockName(), "k", Duration.ZERO).orElseThrow();
+		AtomicReference<Throwable> failure = new AtomicReference<>();
+		AtomicBoolean interruptedAfter = new AtomicBoolean();
+		Thread thread = new Thread(() -> {
+			try {
+				waiter.template.tryAcquire(lockName(), "k", Duration.ofSeconds(60)).ifPresent(LockHandle::close);
+			}
+			catch (Throwable ex) {
+				failure.set(ex);
+			}
+			interruptedAfter.set(Thread.currentThread().isInterrupted());
+		});
+		thread.start();
+		Thread.sleep(500);
+		long interruptedAt = System.nanoTime();
+		thread.interrupt();
+		thread.join(slack().plus(slack()).toMillis());
+		assertThat(thread.isAlive()).as("the waiter stopped waiting").isFalse();
+		assertThat(Duration.ofNanos(System.nanoTime() - interruptedAt)).isLessThan(slack().plus(slack()));
+		assertThat(failure.get()).isInstanceOf(LockAcquisitionException.class).hasMessageContaining("interrupted");
+		assertThat(interruptedAfter).as("interrupt status kept").isTrue();
+		assertNoWaiterLeftovers(waiter, lockName(), "k");
+		held.close();
+		// neither the waiter's instance nor anyone else finds a lock left behind by the waiter
+		assertThat(waiter.template.tryAcquire(lockName(), "k", releaseVisibleWithin())).hasValueSatisfying(LockHandle::close);
+		assertThat(newInstance().template.tryAcquire(lockName(), "k", releaseVisibleWithin())).hasValueSatisfying(LockHandle::close);
+	}
+
+	@Test
+	void onLostRunsWhenAnOperatorDeletesTheLock() throws Exception {
+		Duration lease = shortLease();
+		Instance holder = newInstance(lease);
+		Instance other = newInstance(lease);
+		LockHandle held = holder.template.tryAcquire(lockName(), "k", Duration.ZERO).orElseThrow();
+		CountDownLatch lost = new CountDownLatch(1);
+		AtomicReference<String> thread = new AtomicReference<>();
+		held.onLost(() -> {
+			thread.set(Thread.currentThread().getName());
+			lost.countDown();
+		});
+		deleteLockRecord(holder, lockName(), "k");
+		assertThat(lost.await(lease.plus(slack()).toMillis(), TimeUnit.MILLISECONDS))
+			.as("the holder learns that its lock was deleted (renewal refused, or a watch on the lock's record)").isTrue();
+		assertThat(held.isHeld()).isFalse();
+		assertThat(thread.get()).doesNotStartWith("distributed-lock-renewal");
+		try (LockHandle next = other.template.tryAcquire(lockName(), "k", slack()).orElseThrow()) {
+			assertThat(next.fencingToken()).isGreaterThan(held.fencingToken());
+			held.close(); // the old holder's release frees nothing of the new holder's
+			assertThat(next.isHeld()).isTrue();
+			assertThat(newInstance().template.tryAcquire(lockName(), "k", Duration.ZERO)).isEmpty();
+		}
+	}
+
+	@Test
+	void shutdownReleasesEveryLockAndReportsStillRunningWorkLost() throws Exception {
+		Instance stopping = newInstance();
+		Instance other = newInstance();
+		LockHandle finishing = stopping.template.tryAcquire(lockName(), "finishing", Duration.ZERO).orElseThrow();
+		LockHandle running = stopping.template.tryAcquire(lockName(), "running", Duration.ZERO).orElseThrow();
+		AtomicInteger finishingLost = new AtomicInteger();
+		CountDownLatch runningLost = new CountDownLatch(1);
+		finishing.onLost(finishingLost::incrementAndGet);
+		running.onLost(runningLost::countDown);
+		CompletableFuture<Void> shutdown = CompletableFuture.runAsync(() -> stopping.template.shutdown(Duration.ofMillis(800)));
+		Thread.sleep(300);
+		finishing.close(); // this work ends within the grace period
+		shutdown.get(30, TimeUnit.SECONDS);
+		assertThat(runningLost.await(10, TimeUnit.SECONDS)).as("still running after the grace period: reported lost").isTrue();
+		assertThat(running.isHeld()).isFalse();
+		assertThat(finishingLost).hasValue(0);
+		// released in the backend at once, not left to expire by the 30 s lease
+		assertThat(other.template.tryAcquire(lockName(), "running", slack())).hasValueSatisfying(LockHandle::close);
+		assertThat(other.template.tryAcquire(lockName(), "finishing", slack())).hasValueSatisfying(LockHandle::close);
+	}
+
+	@Test
+	void aMinimumHoldTimeKeepsTheLockAfterAnEarlyReleaseWithoutDelayingTheCaller() throws Exception {
+		Instance holder = newInstance();
+		Instance other = newInstance();
+		Duration minHold = Duration.ofMillis(3000); // long enough that a loaded machine still releases within it
+		long beforeAcquire = System.nanoTime();
+		LockHandle held = holder.template.tryAcquire(LockSpec.of(lockName(), "k").minHoldTime(minHold)).orElseThrow();
+		long releasedAt = System.nanoTime();
+		held.close();
+		assertThat(Duration.ofNanos(System.nanoTime() - releasedAt)).as("the caller is not delayed").isLessThan(slack());
+		assertThat(held.isHeld()).isFalse();
+		assertThat(other.template.tryAcquire(lockName(), "k", Duration.ZERO)).as("kept after the early release").isEmpty();
+		try (LockHandle next = other.template.tryAcquire(lockName(), "k", minHold.plus(slack())).orElseThrow()) {
+			// held until at least minHold after the acquiring request was sent, which was after beforeAcquire
+			assertThat(Duration.ofNanos(System.nanoTime() - beforeAcquire)).isGreaterThanOrEqualTo(minHold.minusMillis(20));
+			assertThat(next.fencingToken()).isGreaterThan(held.fencingToken());
+		}
+		// a release after the minimum hold time frees at once
+		LockHandle late = holder.template.tryAcquire(LockSpec.of(lockName(), "late").minHoldTime(Duration.ofMillis(200))).orElseThrow();
+		Thread.sleep(400);
+		late.close();
+		assertThat(other.template.tryAcquire(lockName(), "late", releaseVisibleWithin())).hasValueSatisfying(LockHandle::close);
+	}
+
+	@Test
+	void fairLocksAreGrantedInTheOrderCallersStartedWaitingOrRejected() throws Exception {
+		Instance holder = newInstance();
+		LockSpec fair = LockSpec.of(lockName(), "k").fair(true).waitTime(Duration.ofSeconds(60));
+		if (!holder.provider.supportsFairLocks()) {
+			assertThatIllegalArgumentException().isThrownBy(() -> holder.template.tryAcquire(fair))
+				.withMessageContaining("The " + holder.provider.backendName() + " backend cannot grant fair locks");
+			return;
+		}
+		Instance[] instances = { newInstance(), newInstance(), holder };
+		LockHandle first = holder.template.tryAcquire(fair).orElseThrow();
+		List<Integer> order = new CopyOnWriteArrayList<>();
+		List<Thread> waiters = new ArrayList<>();
+		for (int i = 0; i < 6; i++) {
+			int n = i;
+			LockTemplate template = instances[i % instances.length].template;
+			Thread thread = new Thread(() -> template.tryAcquire(fair).ifPresent((handle) -> {
+				order.add(n);
+				handle.close();
+			}));
+			thread.start();
+			waiters.add(thread);
+			Thread.sleep(300); // started waiting in this order
+		}
+		first.close();
+		for (Thread thread : waiters) {
+			thread.join(60_000);
+		}
+		assertThat(order).containsExactly(0, 1, 2, 3, 4, 5);
+	}
+
+	/** Returns the locked work of {@code instance} behind the {@code @DistributedLocked} interceptor. */
+	protected LockedWork annotated(Instance instance) {
+		ConfigurableApplicationContext context = new SpringApplicationBuilder(AnnotatedWork.class).web(WebApplicationType.NONE)
+			.bannerMode(org.springframework.boot.Banner.Mode.OFF).logStartupInfo(false)
+			.initializers((ctx) -> {
+				ctx.getBeanFactory().registerSingleton("lockProvider", instance.provider);
+				ctx.getBeanFactory().registerSingleton("leaseRenewer", instance.renewer);
+				ctx.getBeanFactory().registerSingleton("lockTemplate", instance.template);
+			})
+			.run("--spring.main.register-shutdown-hook=false", "--spring.lifecycle.timeout-per-shutdown-phase=2s");
+		this.contexts.add(context);
+		return context.getBean(LockedWork.class);
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@ImportAutoConfiguration(DistributedLockAutoConfiguration.class)
+	static class AnnotatedWork {
+
+		@Bean
+		LockedWork lockedWork() {
+			return new LockedWork();
+		}
+	}
+
+	@Test
+	void annotatedMonoIsLockedPerSubscriptionAndReleasedBeforeItsSubscriberHearsOfIt() throws Exception {
+		Instance instance = newInstance();
+		Instance other = newInstance();
+		LockedWork work = annotated(instance);
+		String key = lockName();
+		Mono<Long> locked = work.mono(key, Duration.ofMillis(300));
+		assertThat(freeFor(other, key)).as("calling the method takes no lock").isTrue();
+		AtomicBoolean freeWhenSubscriberHeard = new AtomicBoolean();
+		Mono<Long> observed = locked.doOnNext((token) -> freeWhenSubscriberHeard.set(freeFor(other, key)));
+		CompletableFuture<Long> first = observed.toFuture();
+		Thread.sleep(100);
+		assertThat(takenFor(other, key)).as("held while the subscription runs").isTrue();
+		long token = first.get(30, TimeUnit.SECONDS);
+		assertThat(freeWhenSubscriberHeard).as("released before the subscriber heard of the value").isTrue();
+		// each subscription takes the lock anew: repeat() runs locked, with a new token each time
+		List<Long> tokens = locked.repeat(2).collectList().block(Duration.ofSeconds(60));
+		assertThat(tokens).hasSize(3);
+		assertThat(tokens.get(0)).isGreaterThan(token);
+		assertThat(tokens).isSorted().doesNotHaveDuplicates();
+	}
+
+	@Test
+	void annotatedFluxIsReleasedWhenItsSubscriberCancels() throws Exception {
+		Instance instance = newInstance();
+		Instance other = newInstance();
+		LockedWork work = annotated(instance);
+		String key = lockName();
+		List<Long> tokens = work.ticks(key, Duration.ofMillis(50)).take(3).collectList().block(Duration.ofSeconds(60));
+		assertThat(tokens).hasSize(3).containsOnly(tokens.get(0));
+		// take(3) completed downstream and cancelled the endless flux upstream: the cancel releases (no
+		// order between the two, so the release may come a moment after the completion)
+		assertThat(freeWithin(other, key, slack())).as("released when take(3) cancelled it").isTrue();
+		Disposable running = work.ticks(key, Duration.ofMillis(50)).subscribe();
+		Thread.sleep(300);
+		assertThat(takenFor(other, key)).as("held while subscribed").isTrue();
+		running.dispose();
+		assertThat(freeWithin(other, key, slack())).as("released on cancel").isTrue();
+	}
+
+	@Test
+	void annotatedFutureHoldsUntilItCompletesAndCancellingItReleases() throws Exception {
+		Instance instance = newInstance();
+		Instance other = newInstance();
+		LockedWork work = annotated(instance);
+		String key = lockName();
+		CompletableFuture<Void> gate = new CompletableFuture<>();
+		CompletableFuture<Long> result = work.future(key, gate);
+		long deadline = System.nanoTime() + slack().toNanos();
+		while (!takenFor(other, key) && System.nanoTime() < deadline) {
+			Thread.sleep(20);
+		}
+		assertThat(takenFor(other, key)).as("held until the future completes").isTrue();
+		gate.complete(null);
+		assertThat(result.get(30, TimeUnit.SECONDS)).isPositive();
+		assertThat(freeFor(other, key)).as("released when it completed").isTrue();
+		CompletableFuture<Long> cancelled = work.future(key, new CompletableFuture<>());
+		Thread.sleep(300);
+		assertThat(takenFor(other, key)).isTrue();
+		cancelled.cancel(true);
+		assertThat(freeWithin(other, key, slack())).as("released when cancelled").isTrue();
+	}
+
+	@Test
+	void annotatedFuturesOnVirtualThreadsNeverOverlap() throws Exception {
+		// virtual threads on Java 21+ (the CI's second run is on 25), platform threads on 17
+		LockedWork[] works = { annotated(newInstance()), annotated(newInstance()) };
+		String key = lockName();
+		HistoryChecker history = new HistoryChecker();
+		ExecutorService executor = VirtualThreads.perTaskExecutor();
+		try {
+			List<Future<?>> calls = new ArrayList<>();
+			for (int i = 0; i < 12; i++) {
+				LockedWork work = works[i % 2];
+				String holder = "v" + i;
+				calls.add(executor.submit(() -> work.recordedFuture(key, history, holder, executor).get(60, TimeUnit.SECONDS)));
+			}
+			for (Future<?> call : calls) {
+				call.get(2, TimeUnit.MINUTES);
+			}
+		}
+		finally {
+			executor.shutdownNow();
+		}
+		assertThat(history.size()).isEqualTo(12);
+		history.assertValid();
+	}
+
+	@Test
+	void fuzzThroughTheAnnotationLosesNothingAndNeverOverlaps() throws Exception {
+		LockedWork[] works = { annotated(newInstance()), annotated(newInstance()) };
+		String key = lockName();
+		int threads = fuzzThreads();
+		int perThread = fuzzIncrementsPerThread();
+		HistoryChecker history = new HistoryChecker();
+		AtomicLong counter = new AtomicLong();
+		ExecutorService pool = Executors.newFixedThreadPool(threads);
+		try {
+			List<Future<?>> futures = new ArrayList<>();
+			for (int t = 0; t < threads; t++) {
+				LockedWork work = works[t % works.length];
+				String holder = "a" + t;
+				futures.add(pool.submit(() -> {
+					for (int i = 0; i < perThread; i++) {
+						work.increment(key, counter, history, holder);
+					}
+					return null;
+				}));
+			}
+			for (Future<?> f : futures) {
+				f.get(5, TimeUnit.MINUTES);
+			}
+		}
+		finally {
+			pool.shutdown();
+		}
+		assertThat(counter.get()).as("lost updates").isEqualTo((long) threads * perThread);
+		history.assertValid();
+	}
+
+	/** Whether {@code other} gets the annotated work's lock, allowing for a release on its way. */
+	private boolean freeFor(Instance other, String key) {
+		Optional<LockHandle> handle = other.template.tryAcquire("contract-work", key, releaseVisibleWithin());
+		handle.ifPresent(LockHandle::close);
+		return handle.isPresent();
+	}
+
+	/** Whether {@code other} gets the annotated work's lock within {@code wait}. */
+	private boolean freeWithin(Instance other, String key, Duration wait) {
+		Optional<LockHandle> handle = other.template.tryAcquire("contract-work", key, wait);
+		handle.ifPresent(LockHandle::close);
+		return handle.isPresent();
+	}
+
+	/** Whether {@code other} finds the annotated work's lock taken, trying once. */
+	private boolean takenFor(Instance other, String key) {
+		Optional<LockHandle> handle = other.template.tryAcquire("contract-work", key, Duration.ZERO);
+		handle.ifPresent(LockHandle::close);
+		return handle.isEmpty();
+	}
+
 
 	/** How many threads and increments the fuzz test uses; backends that are slow may lower them. */
 	protected int fuzzThreads() {

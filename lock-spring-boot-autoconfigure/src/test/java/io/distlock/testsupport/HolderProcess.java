@@ -13,6 +13,7 @@ import io.distlock.core.LeaseRenewer;
 import io.distlock.core.LockAcquisitionException;
 import io.distlock.core.LockEventListener;
 import io.distlock.core.LockHandle;
+import io.distlock.core.LockSpec;
 import io.distlock.core.LockProvider;
 import io.distlock.core.LockTemplate;
 
@@ -30,6 +31,7 @@ import io.distlock.core.LockTemplate;
  * {@code HOLD <line>} ({@link HistoryChecker.Hold#toLine()}) per increment, then {@code FUZZ-DONE}.</li>
  * <li>{@code try <name> <key>} → like {@code hold} but tries once (no wait): {@code TRIED ACQUIRED <token>}
  * or {@code TRIED NOT-ACQUIRED}.</li>
+ * <li>{@code hold-min <name> <key> <minHoldMillis>} → like {@code hold}, with that minimum hold time.</li>
  * <li>{@code held} → {@code HELD <isHeld>} of the lock this instance holds ({@code false} if none).</li>
  * <li>{@code write <storeFile> <value>} → writes to the {@link FencedStore} with the held lock's token:
  * {@code WRITE-ACCEPTED <token>} or {@code WRITE-REJECTED <token>}.</li>
@@ -59,12 +61,21 @@ public final class HolderProcess {
 			String[] cmd = line.trim().split(" ");
 			switch (cmd[0]) {
 				case "hold", "try" -> {
-					Duration wait = cmd[0].equals("hold") ? Duration.ofSeconds(30) : Duration.ZERO;
+					// "try name key [waitMillis]": once by default, or allowing for a release still on its way
+					Duration wait = cmd[0].equals("hold") ? Duration.ofSeconds(30)
+							: Duration.ofMillis((cmd.length > 3) ? Long.parseLong(cmd[3]) : 0);
 					Optional<LockHandle> handle = template.tryAcquire(cmd[1], arg(cmd, 2), wait);
 					held = handle.orElse(null);
 					heldAt = System.nanoTime();
 					String answer = handle.map((h) -> "ACQUIRED " + h.fencingToken()).orElse("NOT-ACQUIRED");
 					System.out.println(cmd[0].equals("try") ? "TRIED " + answer : answer);
+				}
+				case "hold-min" -> {
+					// "hold-min name key minHoldMillis": like hold, with a minimum hold time
+					held = template.acquire(LockSpec.of(cmd[1], cmd[2]).waitTime(Duration.ofSeconds(30))
+						.minHoldTime(Duration.ofMillis(Long.parseLong(cmd[3]))));
+					heldAt = System.nanoTime();
+					System.out.println("ACQUIRED " + held.fencingToken());
 				}
 				case "held" -> System.out.println("HELD " + (held != null && held.isHeld()));
 				case "write" -> {

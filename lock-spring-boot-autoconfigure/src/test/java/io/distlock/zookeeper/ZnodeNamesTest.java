@@ -39,11 +39,4 @@ class ZnodeNamesTest {
 		assertThat(ZnodeNames.queuePath("/locks", "app.account", "")).isEqualTo("/locks/app.account/%");
 		assertThat(ZnodeNames.queuePath("/", "n", "k")).isEqualTo("/n/k");
 	}
-
-	@Test
-	void sequenceIsTheTrailingTenDigits() {
-		assertThat(ZnodeNames.sequence("_c_0b6f-lock-0000000042")).isEqualTo(42);
-		assertThat(ZnodeNames.sequence("someone-elses-node")).isEqualTo(-1);
-		assertThat(ZnodeNames.sequence("x")).isEqualTo(-1);
-	}
 }

@@ -9,18 +9,25 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
 import io.distlock.core.LockHandle;
+import io.distlock.core.LockLease;
 import io.distlock.core.LockProvider;
 import io.distlock.core.LockRequest;
+import io.distlock.core.LockSpec;
 import io.distlock.testsupport.AbstractCrossProcessLockProviderTest;
 import io.distlock.testsupport.ChildJvm;
 import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.CuratorFrameworkFactory;
+import org.apache.curator.retry.RetryOneTime;
+import org.apache.curator.test.TestingServer;
 import org.apache.curator.test.WatchersDebug;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -29,6 +36,24 @@ import static org.awaitility.Awaitility.await;
  * its client holds a lock.
  */
 class ZookeeperLockProviderTest extends AbstractCrossProcessLockProviderTest {
+
+	/** The delayed delete of a minimum hold runs in the holder: a dead holder's node goes with its session. */
+	@Override
+	protected boolean keepsMinimumHoldAfterTheHolderDies() {
+		return false;
+	}
+
+
+	/** An operator deletes the lock's znodes. */
+	@Override
+	protected void deleteLockRecord(Instance holder, String name, String key) throws Exception {
+		CuratorFramework client = client(holder);
+		String queue = ZnodeNames.queuePath(ZookeeperTestSupport.BASE_PATH, name, key);
+		for (String child : client.getChildren().forPath(queue)) {
+			client.delete().forPath(queue + "/" + child);
+		}
+	}
+
 
 	private final Map<LockProvider, CuratorFramework> clients = new IdentityHashMap<>();
 
@@ -50,6 +75,18 @@ class ZookeeperLockProviderTest extends AbstractCrossProcessLockProviderTest {
 	@Override
 	protected void abandon(Instance instance) throws Exception {
 		ZookeeperTestSupport.crash(client(instance));
+	}
+
+	/** {@link #abandon} kills the session on the server at once; the client hears of it only afterwards. */
+	@Override
+	protected boolean abandonReportsLossBeforeTheLockIsFree() {
+		return false;
+	}
+
+	/** A release only sends its delete: the lock is free once the server applies it, a round trip later. */
+	@Override
+	protected Duration releaseVisibleWithin() {
+		return Duration.ofSeconds(2);
 	}
 
 	/** The lease of a ZooKeeper lock is the session timeout of its client. */
@@ -218,6 +255,176 @@ class ZookeeperLockProviderTest extends AbstractCrossProcessLockProviderTest {
 		again.get().close();
 	}
 
+	/**
+	 * A wait that ends without its watch firing (here: 10 000 timeouts on 100 locks that stay held) takes
+	 * its watch off the server and the client: a watch would otherwise stay on a holder's node for as long
+	 * as it is held, and the client would keep one watcher object per wait.
+	 */
+	@Test
+	void timedOutWaitsLeaveNoWatchBehind() throws Exception {
+		int keys = 100;
+		int threads = 25;
+		int waitsPerThread = 400;
+		Instance holder = newInstance();
+		List<LockHandle> held = new ArrayList<>();
+		for (int k = 0; k < keys; k++) {
+			held.add(holder.template.tryAcquire(lockName(), "k" + k, Duration.ZERO).orElseThrow());
+		}
+		// the holders watch their own nodes once held for a moment: count from then on
+		await().atMost(Duration.ofSeconds(10))
+			.until(() -> lockWatches(WatchersDebug.getDataWatches(client(holder).getZookeeperClient().getZooKeeper())).size() == keys);
+		Instance waiter = newInstance();
+		String server = ZookeeperTestSupport.sharedServer().getConnectString();
+		int before = ZookeeperTestSupport.serverWatchCount(server);
+		ExecutorService pool = Executors.newFixedThreadPool(threads);
+		List<Future<Long>> acquired = new ArrayList<>();
+		for (int t = 0; t < threads; t++) {
+			int first = t * waitsPerThread;
+			acquired.add(pool.submit(() -> {
+				long count = 0;
+				for (int i = first; i < first + waitsPerThread; i++) {
+					LockRequest request = new LockRequest(lockName(), "k" + (i % keys), lockName(), Duration.ofMillis(10), Duration.ofSeconds(30));
+					count += waiter.provider.acquire(request).isPresent() ? 1 : 0;
+				}
+				return count;
+			}));
+		}
+		int most = before;
+		while (!acquired.stream().allMatch(Future::isDone)) {
+			most = Math.max(most, ZookeeperTestSupport.serverWatchCount(server));
+			Thread.sleep(50);
+		}
+		pool.shutdown();
+		for (Future<Long> f : acquired) {
+			assertThat(f.get()).as("acquired a held lock").isZero();
+		}
+		assertThat(most).as("the waits did set watches").isGreaterThan(before);
+		await().atMost(Duration.ofSeconds(10))
+			.untilAsserted(() -> assertThat(ZookeeperTestSupport.serverWatchCount(server)).as("the server's watch count").isEqualTo(before));
+		assertThat(lockWatches(WatchersDebug.getDataWatches(client(waiter).getZookeeperClient().getZooKeeper()))).isEmpty();
+		held.forEach(LockHandle::close);
+	}
+
+	/**
+	 * Fair across instances: waiters of two instances, each with its own place in the queue, get the lock
+	 * in the order in which they started waiting.
+	 */
+	@Test
+	void waitersOfTwoInstancesAcquireInTheOrderTheyStartedWaiting() throws Exception {
+		Instance holder = newInstance();
+		LockProvider[] instances = { newInstance().provider, newInstance().provider };
+		assertThat(instances[0].supportsFairLocks()).isTrue();
+		String queue = ZookeeperTestSupport.BASE_PATH + "/" + ZnodeNames.segment(lockName()) + "/f";
+		LockHandle held = holder.template.tryAcquire(LockSpec.of(lockName(), "f").waitTime(Duration.ZERO).fair(true)).orElseThrow();
+		List<String> order = new java.util.concurrent.CopyOnWriteArrayList<>();
+		int waiters = 6;
+		ExecutorService pool = Executors.newFixedThreadPool(waiters);
+		List<Future<?>> done = new ArrayList<>();
+		for (int i = 0; i < waiters; i++) {
+			String name = "w" + i + (i % 2 == 0 ? "@first" : "@second");
+			LockProvider instance = instances[i % 2];
+			done.add(pool.submit(() -> {
+				LockRequest fair = new LockRequest(lockName(), "f", lockName(), Duration.ofSeconds(30), Duration.ofSeconds(30), true);
+				LockLease lease = instance.acquire(fair).orElseThrow();
+				order.add(name);
+				Thread.sleep(20);
+				lease.release();
+				return null;
+			}));
+			int queued = i + 2;
+			await().atMost(Duration.ofSeconds(10)).until(() -> client(holder).getChildren().forPath(queue).size() == queued);
+		}
+		held.close();
+		for (Future<?> f : done) {
+			f.get(30, TimeUnit.SECONDS);
+		}
+		pool.shutdown();
+		assertThat(order).containsExactly("w0@first", "w1@second", "w2@first", "w3@second", "w4@first", "w5@second");
+	}
+
+	/**
+	 * A minimum hold: release returns at once, the lock stays taken until the hold ends (a delayed delete),
+	 * then it is free; a second release changes nothing.
+	 */
+	@Test
+	void releaseAfterKeepsTheLockTakenUntilTheHoldEnds() throws Exception {
+		Instance holder = newInstance();
+		Instance other = newInstance();
+		LockLease lease = holder.provider.acquire(new LockRequest(lockName(), "k", lockName(), Duration.ZERO, Duration.ofSeconds(30))).orElseThrow();
+		Duration hold = Duration.ofMillis(800);
+		long released = System.nanoTime();
+		assertThat(lease.releaseAfter(hold)).isTrue();
+		assertThat(Duration.ofNanos(System.nanoTime() - released)).as("the caller is not delayed").isLessThan(Duration.ofMillis(200));
+		lease.release();
+		assertThat(other.template.tryAcquire(lockName(), "k", Duration.ZERO)).as("taken during the hold").isEmpty();
+		try (LockHandle next = other.template.tryAcquire(lockName(), "k", Duration.ofSeconds(10)).orElseThrow()) {
+			assertThat(Duration.ofNanos(System.nanoTime() - released)).isGreaterThanOrEqualTo(hold).isLessThan(hold.plus(slack()));
+			assertThat(next.fencingToken()).isGreaterThan(lease.fencingToken());
+		}
+	}
+
+	/** Through the core: a minimum hold time outlives the handle's close, on the backend. */
+	@Test
+	void minHoldTimeKeepsTheLockAfterClose() throws Exception {
+		Instance holder = newInstance();
+		Instance other = newInstance();
+		Duration hold = Duration.ofMillis(800);
+		long acquired = System.nanoTime(); // the hold counts from the acquiring request, not from its answer
+		LockHandle handle = holder.template.tryAcquire(LockSpec.of(lockName(), "k").waitTime(Duration.ZERO).minHoldTime(hold)).orElseThrow();
+		handle.close();
+		assertThat(other.template.tryAcquire(lockName(), "k", Duration.ZERO)).isEmpty();
+		try (LockHandle next = other.template.tryAcquire(lockName(), "k", Duration.ofSeconds(10)).orElseThrow()) {
+			assertThat(Duration.ofNanos(System.nanoTime() - acquired)).isGreaterThanOrEqualTo(hold);
+		}
+	}
+
+	/**
+	 * A health check made while the client is still making its first connection (an application that has
+	 * just started) waits for it within the operation timeout instead of reporting the backend down.
+	 */
+	@Test
+	void healthWaitsForTheFirstConnectionWithinTheOperationTimeout() throws Exception {
+		try (TestingServer server = new TestingServer(ZookeeperTestSupport.spec(-1, ZookeeperTestSupport.TICK_MS), false);
+				CuratorFramework client = CuratorFrameworkFactory.newClient(server.getConnectString(), 3_000, 3_000, new RetryOneTime(100))) {
+			client.start(); // not connected: the server is not running yet
+			ZookeeperLockProvider provider = new ZookeeperLockProvider(client, ZookeeperTestSupport.BASE_PATH, ZookeeperLockProvider.DEFAULT_SUSPENDED_GRACE_PERCENT, Duration.ofSeconds(10));
+			try {
+				CompletableFuture<Void> started = CompletableFuture.runAsync(() -> {
+					try {
+						Thread.sleep(300);
+						server.start();
+					}
+					catch (Exception ex) {
+						throw new IllegalStateException(ex);
+					}
+				});
+				assertThat(provider.checkHealth()).containsEntry("connectionState", "CONNECTED");
+				started.join();
+			}
+			finally {
+				provider.close();
+			}
+		}
+	}
+
+	/** Without a server, the health check fails within about its operation timeout, saying the client is not connected. */
+	@Test
+	void healthFailsWithinTheOperationTimeoutWithoutAServer() throws Exception {
+		try (TestingServer server = new TestingServer(ZookeeperTestSupport.spec(-1, ZookeeperTestSupport.TICK_MS), false);
+				CuratorFramework client = CuratorFrameworkFactory.newClient(server.getConnectString(), 3_000, 3_000, new RetryOneTime(100))) {
+			client.start();
+			ZookeeperLockProvider provider = new ZookeeperLockProvider(client, ZookeeperTestSupport.BASE_PATH, ZookeeperLockProvider.DEFAULT_SUSPENDED_GRACE_PERCENT, Duration.ofMillis(500));
+			try {
+				long started = System.nanoTime();
+				assertThatIllegalStateException().isThrownBy(provider::checkHealth).withMessageContaining("ZooKeeper is not connected");
+				assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(3));
+			}
+			finally {
+				provider.close();
+			}
+		}
+	}
+
 	/** Leaves out Curator's own watch on the ensemble configuration. */
 	private static List<String> lockWatches(List<String> paths) {
 		return paths.stream().filter((p) -> p.startsWith(ZookeeperTestSupport.BASE_PATH + "/")).toList();
@@ -225,7 +432,7 @@ class ZookeeperLockProviderTest extends AbstractCrossProcessLockProviderTest {
 
 	private static List<String> sortedQueue(CuratorFramework zk, String queue) throws Exception {
 		List<String> nodes = new ArrayList<>(zk.getChildren().forPath(queue));
-		nodes.sort((a, b) -> Long.compare(ZnodeNames.sequence(a), ZnodeNames.sequence(b)));
+		nodes.sort((a, b) -> Long.compare(QueueOrder.sequence(a), QueueOrder.sequence(b)));
 		return nodes;
 	}
 

@@ -21,4 +21,10 @@ class ZookeeperPauseChaosTest extends AbstractPauseChaosTest {
 	protected Duration lease() {
 		return ZookeeperTestSupport.SESSION;
 	}
+
+	/** A release only sends its delete: the lock is free once the server applies it. */
+	@Override
+	protected Duration releaseVisibleWithin() {
+		return Duration.ofSeconds(2);
+	}
 }

@@ -3,14 +3,18 @@ package io.distlock.zookeeper;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
 import org.apache.curator.retry.ExponentialBackoffRetry;
 import org.apache.curator.test.InstanceSpec;
 import org.apache.curator.test.KillSession;
+import org.apache.curator.test.TestingCluster;
 import org.apache.curator.test.TestingServer;
 import org.apache.zookeeper.Watcher;
+import org.apache.zookeeper.client.FourLetterWordMain;
 import org.apache.zookeeper.ZooKeeper;
 
 /** Real ZooKeeper servers and clients for the tests, with short ticks so sessions can be short. */
@@ -27,6 +31,8 @@ final class ZookeeperTestSupport {
 	static {
 		// read by the server (a system property, not a config key) when it starts: reap empty containers fast
 		System.setProperty("znode.container.checkIntervalMs", "200");
+		// the watch count is read with the four-letter word wchs
+		System.setProperty("zookeeper.4lw.commands.whitelist", "wchs");
 	}
 
 	private static TestingServer shared;
@@ -51,6 +57,13 @@ final class ZookeeperTestSupport {
 		return shared;
 	}
 
+	/** Starts an ensemble of three servers on free ports with a short tick. */
+	static TestingCluster startCluster() throws Exception {
+		TestingCluster cluster = new TestingCluster(spec(1, TICK_MS), spec(2, TICK_MS), spec(3, TICK_MS));
+		cluster.start();
+		return cluster;
+	}
+
 	/** Returns the spec of a server on a free port with a short tick. */
 	static InstanceSpec spec(int serverId, int tickMs) {
 		return new InstanceSpec(null, -1, -1, -1, true, serverId, tickMs, -1);
@@ -63,18 +76,44 @@ final class ZookeeperTestSupport {
 
 	/** Starts and connects a client as one application instance would. */
 	static CuratorFramework client(String connectString, Duration session) throws Exception {
-		CuratorFramework client = CuratorFrameworkFactory.builder()
+		return start(builder(connectString, session));
+	}
+
+	/**
+	 * Starts and connects a client that keeps talking to exactly the servers of {@code connectString}:
+	 * it does not follow the ensemble's configuration to the servers' real addresses (needed behind a proxy).
+	 */
+	static CuratorFramework proxiedClient(String connectString, Duration session) throws Exception {
+		return start(builder(connectString, session).ensembleTracker(false));
+	}
+
+	private static CuratorFrameworkFactory.Builder builder(String connectString, Duration session) {
+		return CuratorFrameworkFactory.builder()
 			.connectString(connectString)
 			.sessionTimeoutMs((int) session.toMillis())
 			.connectionTimeoutMs((int) session.toMillis())
-			.retryPolicy(new ExponentialBackoffRetry(100, 2))
-			.build();
+			.retryPolicy(new ExponentialBackoffRetry(100, 2));
+	}
+
+	private static CuratorFramework start(CuratorFrameworkFactory.Builder builder) throws Exception {
+		CuratorFramework client = builder.build();
 		client.start();
 		if (!client.blockUntilConnected(30, TimeUnit.SECONDS)) {
 			client.close();
-			throw new IllegalStateException("could not connect to " + connectString);
+			throw new IllegalStateException("could not connect to " + client.getZookeeperClient().getCurrentConnectionString());
 		}
 		return client;
+	}
+
+	/** Returns the number of watches the server at {@code host:port} holds for all its sessions (four-letter word {@code wchs}). */
+	static int serverWatchCount(String hostPort) throws Exception {
+		String[] parts = hostPort.split(":");
+		String answer = FourLetterWordMain.send4LetterWord(parts[0], Integer.parseInt(parts[1]), "wchs");
+		Matcher total = Pattern.compile("Total watches:(\\d+)").matcher(answer);
+		if (!total.find()) {
+			throw new IllegalStateException("unexpected answer to wchs: " + answer);
+		}
+		return Integer.parseInt(total.group(1));
 	}
 
 	/** Makes the client believe its session expired, as a crashed process's session would on the server later. */

@@ -67,6 +67,12 @@ public record DemoOptions(int instances, int stock, int buyers, String sku, Dura
 		return new DemoOptions(this.instances, this.stock, this.buyers, this.sku, this.startupTimeout, Arrays.asList(args));
 	}
 
+	/** Whether the instance arguments give the property {@code key} ({@code --key=value}). */
+	boolean givesInstanceProperty(String key) {
+		String prefix = "--" + key + "=";
+		return this.instanceArgs.stream().anyMatch((arg) -> arg.startsWith(prefix));
+	}
+
 	/**
 	 * Whether the instances' database is given (a datasource URL, or the postgresql profile): then the demo starts
 	 * no H2 server of its own.

@@ -6,7 +6,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 
 import io.distlock.sample.flashsale.StockStatus;
@@ -126,13 +128,19 @@ public final class FlashSaleDemo {
 		}
 	}
 
-	private static List<String> instanceArgs(int number, SharedDatabase database, DemoOptions options) {
-		List<String> args = new ArrayList<>(List.of("--server.port=0", "--flash-sale.demo.instance=true",
-				"--flash-sale.instance-name=instance-" + number));
+	static List<String> instanceArgs(int number, SharedDatabase database, DemoOptions options) {
+		Map<String, String> properties = new LinkedHashMap<>();
+		properties.put("server.port", "0");
+		properties.put("flash-sale.demo.instance", "true");
+		properties.put("flash-sale.instance-name", "instance-" + number);
 		if (database != null) {
-			args.add("--spring.datasource.url=" + database.url());
+			properties.put("spring.datasource.url", database.url());
 		}
-		args.addAll(options.instanceArgs()); // last, so that the user's arguments win
+		// the user's arguments win: a property given twice would be read as both values, joined by a comma
+		properties.keySet().removeIf(options::givesInstanceProperty);
+		List<String> args = new ArrayList<>();
+		properties.forEach((key, value) -> args.add("--" + key + "=" + value));
+		args.addAll(options.instanceArgs());
 		return args;
 	}
 

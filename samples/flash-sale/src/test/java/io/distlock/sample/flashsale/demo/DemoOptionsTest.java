@@ -33,4 +33,12 @@ class DemoOptionsTest {
 		assertThatIllegalArgumentException().isThrownBy(() -> DemoOptions.parse("--instances=0"))
 			.withMessageStartingWith("--instances must be at least 1");
 	}
+
+	/** Spring Boot reads a property given twice on the command line as both values joined by a comma. */
+	@Test
+	void anInstancePropertyTheUserGivesIsPassedOnceWithTheUsersValue() {
+		DemoOptions options = DemoOptions.parse("--server.port=8089", "--flash-sale.payment-time=80ms");
+		assertThat(FlashSaleDemo.instanceArgs(2, null, options)).containsExactly("--flash-sale.demo.instance=true",
+				"--flash-sale.instance-name=instance-2", "--server.port=8089", "--flash-sale.payment-time=80ms");
+	}
 }
