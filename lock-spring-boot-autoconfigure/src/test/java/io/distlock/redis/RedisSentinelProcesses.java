@@ -12,6 +12,7 @@ import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
 
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisException;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.sync.RedisCommands;
 import io.lettuce.core.sentinel.api.sync.RedisSentinelCommands;
@@ -90,27 +91,21 @@ final class RedisSentinelProcesses implements AutoCloseable {
 	 */
 	Duration awaitFailover(Duration timeout) throws InterruptedException {
 		long start = System.nanoTime();
-		long deadline = start + timeout.toNanos();
 		RedisCommands<String, String> promoted = commands(this.replica);
 		List<RedisSentinelCommands<String, String>> views = new ArrayList<>();
 		for (RedisServerProcess sentinel : this.sentinels) {
 			views.add(sentinel(sentinel));
 		}
-		while (true) {
+		awaitCondition(() -> {
 			boolean done = promoted.info("replication").contains("role:master");
 			for (RedisSentinelCommands<String, String> sentinel : views) {
 				SocketAddress address = sentinel.getMasterAddrByName(MASTER_NAME);
 				done &= (address instanceof InetSocketAddress inet) && inet.getPort() == this.replica.port();
 			}
-			if (done) {
-				return Duration.ofNanos(System.nanoTime() - start);
-			}
-			if (System.nanoTime() - deadline > 0) {
-				throw new IllegalStateException("no failover to the replica (port " + this.replica.port() + ") within " + timeout
-						+ "; see the redis-<port>.log files of the sentinels " + sentinelNodesProperty());
-			}
-			Thread.sleep(50);
-		}
+			return done;
+		}, timeout, "a failover to the replica (port " + this.replica.port() + "); see the redis-<port>.log files of the sentinels "
+				+ sentinelNodesProperty());
+		return Duration.ofNanos(System.nanoTime() - start);
 	}
 
 	private void startAll() throws Exception {
@@ -158,12 +153,31 @@ final class RedisSentinelProcesses implements AutoCloseable {
 		return client.connectSentinel(RedisURI.create("127.0.0.1", sentinel.port())).sync();
 	}
 
-	/** Waits up to 60 seconds for {@code condition}, checking every 20 ms. */
+	/** Waits up to 60 seconds for {@code condition}; see {@link #awaitCondition(BooleanSupplier, Duration, String)}. */
 	static void awaitCondition(BooleanSupplier condition, String what) throws InterruptedException {
-		long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-		while (!condition.getAsBoolean()) {
+		awaitCondition(condition, Duration.ofSeconds(60), what);
+	}
+
+	/**
+	 * Waits up to {@code timeout} for {@code condition}, checking every 20 ms. A Redis error while
+	 * checking means "not yet": during a failover Sentinel kills the normal clients of the replica it
+	 * promotes ({@code CLIENT KILL TYPE normal}), so an inspection connection can lose the command it
+	 * had in flight. The last such error is the cause of the timeout.
+	 */
+	static void awaitCondition(BooleanSupplier condition, Duration timeout, String what) throws InterruptedException {
+		long deadline = System.nanoTime() + timeout.toNanos();
+		RedisException lastError = null;
+		while (true) {
+			try {
+				if (condition.getAsBoolean()) {
+					return;
+				}
+			}
+			catch (RedisException ex) {
+				lastError = ex;
+			}
 			if (System.nanoTime() - deadline > 0) {
-				throw new IllegalStateException("timed out after 60s waiting for " + what);
+				throw new IllegalStateException("timed out after " + timeout.toMillis() + " ms waiting for " + what, lastError);
 			}
 			Thread.sleep(20);
 		}
