@@ -216,7 +216,8 @@ class LockTemplateTest {
 		LockHandle handle = template.tryAcquire(LockSpec.of(this.name, "k").minHoldTime(Duration.ofMillis(800))).orElseThrow();
 		long start = System.nanoTime();
 		handle.close();
-		assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofMillis(100));
+		// half the hold: a close that waited for the hold would take 800 ms; the rest is room for a loaded machine
+		assertThat(Duration.ofNanos(System.nanoTime() - start)).as("the caller is not delayed").isLessThan(Duration.ofMillis(400));
 		assertThat(freeFor(other, "k")).as("kept until the minimum hold time").isFalse();
 		Optional<LockHandle> next = other.tryAcquire(this.name, "k", Duration.ofSeconds(3));
 		assertThat(next).isPresent();
